@@ -1,0 +1,1 @@
+"""Domain layer: enums, value objects, rules and errors. Standard library only."""

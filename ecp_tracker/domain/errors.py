@@ -1,0 +1,53 @@
+"""Domain errors: raised by services, turned into form messages by views and problem+json by the API."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+class DomainError(Exception):
+    """A business rule refused the request; nothing was changed."""
+
+    status = 400
+    title = "Request refused"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        return {self.field: [self.message]} if self.field else {}
+
+
+class ValidationError(DomainError):
+    """Input is well-formed but breaks a rule (a duplicate e-mail, a missing date)."""
+
+    status = 422
+    title = "Invalid input"
+
+
+class NotFound(DomainError):
+    """The record does not exist (or is not visible to this user)."""
+
+    status = 404
+    title = "Not found"
+
+
+class PermissionDenied(DomainError):
+    """The user's role does not allow this."""
+
+    status = 403
+    title = "Forbidden"
+
+
+class StaleEdit(DomainError):
+    """Someone else changed the record after this edit started; nothing was overwritten."""
+
+    status = 409
+    title = "Edit conflict"
+
+    def __init__(self, message: str, *, current: Mapping[str, object] | None = None) -> None:
+        super().__init__(message, field="version")
+        self.current = dict(current or {})

@@ -1,0 +1,67 @@
+"""Error handling: HTML error pages for people, problem+json for the API; never a traceback."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ecp_tracker.domain.errors import DomainError
+from ecp_tracker.problems import flatten_webargs_errors, is_api_request, problem
+
+PAGE_TEXT = {
+    400: ("Bad request", "The request could not be understood. Go back, reload the page and try again."),
+    401: ("Sign in needed", "Sign in to see this page."),
+    403: ("Not allowed", "Your role does not allow this. Ask an admin if you need it."),
+    404: ("Not found", "There is nothing at this address. It may have been moved or archived."),
+    405: ("Not allowed", "This address does not accept that kind of request."),
+    409: ("Edit conflict", "Someone else changed this record; reload to see their change."),
+    422: ("Invalid input", "Some of what was sent is not valid."),
+    429: ("Slow down", "Too many attempts in a short time. Wait a minute and try again."),
+    500: ("Something went wrong", "An unexpected error happened on our side; it has been logged. Try again."),
+}
+
+
+def _page(status: int, detail: str | None = None) -> tuple[str, int]:
+    title, text = PAGE_TEXT.get(status, (f"Error {status}", "The request could not be completed."))
+    return render_template("errors/error.html", status=status, title=title, text=detail or text), status
+
+
+def handle_http_exception(error: HTTPException):
+    status = error.code or 500
+    if is_api_request():
+        data = getattr(error, "data", None) or {}
+        errors = (
+            flatten_webargs_errors(data.get("messages", {})) if "messages" in data else data.get("errors")
+        )
+        title = PAGE_TEXT.get(status, (error.name, ""))[0] if status != 422 else "Invalid input"
+        detail = data.get("message") or error.description or title
+        if status == 422 and errors:
+            detail = "Some fields are not valid: " + ", ".join(sorted(errors)) + "."
+        return problem(status, title, detail, errors=errors, headers=data.get("headers"))
+    if isinstance(error, CSRFError):
+        return _page(
+            400, "The form expired or did not come from this site. Reload the page and send it again."
+        )
+    if status == 429:
+        return _page(429)
+    return _page(status)
+
+
+def handle_domain_error(error: DomainError):
+    if is_api_request():
+        return problem(error.status, error.title, error.message, errors=error.errors or None)
+    return _page(error.status, error.message)
+
+
+def handle_unexpected(error: Exception):
+    if isinstance(error, HTTPException):
+        return handle_http_exception(error)
+    current_app.logger.exception("unhandled error", exc_info=error)
+    return handle_http_exception(InternalServerError())
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,28 @@
+"""Server-rendered pages: one blueprint per area, each in web/<area>/views.py."""
+
+from __future__ import annotations
+
+from flask import Flask, g
+
+from ecp_tracker.domain.roles import Role
+from ecp_tracker.web.admin import bp as admin_bp
+from ecp_tracker.web.auth import bp as auth_bp
+from ecp_tracker.web.dashboard import bp as dashboard_bp
+from ecp_tracker.web.navigation import nav_items
+from ecp_tracker.web.profile import bp as profile_bp
+
+
+def register_web(app: Flask) -> None:
+    for blueprint in (auth_bp, dashboard_bp, profile_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+    @app.context_processor
+    def layout_context() -> dict[str, object]:
+        user = g.get("user")
+        return {
+            "nav_items": nav_items,
+            "signed_in_user": user,
+            "is_admin": bool(user and user.can(Role.ADMIN)),
+            "can_edit": bool(user and user.can(Role.EDITOR)),
+            "workspace_name": app.config["WORKSPACE_NAME"],
+        }

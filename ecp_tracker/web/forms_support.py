@@ -1,0 +1,40 @@
+"""Running a service from a form: commit on success, roll back and show the reason on a domain error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask_wtf import FlaskForm
+
+from ecp_tracker.db import get_session
+from ecp_tracker.domain.errors import DomainError
+
+T = TypeVar("T")
+
+
+def show_error(form: FlaskForm, error: DomainError) -> None:
+    """Attach the error to the field it names, or to the form as a whole."""
+    field = form._fields.get(error.field or "") if error.field else None
+    if field is not None and field.type not in {"HiddenField", "CSRFTokenField"}:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def attempt(form: FlaskForm, action: Callable[[], T]) -> T | None:
+    """Run `action` (a service call); commit and return its result, or roll back and return None."""
+    session = get_session()
+    try:
+        result = action()
+        session.commit()
+    except DomainError as error:
+        session.rollback()
+        show_error(form, error)
+        return None
+    return result
+
+
+def status_for(form: FlaskForm) -> int:
+    """422 when a submitted form was refused, 200 otherwise."""
+    return 422 if form.is_submitted() and (form.errors or form.form_errors) else 200

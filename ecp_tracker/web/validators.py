@@ -1,0 +1,47 @@
+"""Shared form field definitions, so the same input is checked the same way on every form."""
+
+from __future__ import annotations
+
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length
+
+from ecp_tracker.domain.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+
+
+def email_field(label: str = "E-mail") -> EmailField:
+    return EmailField(
+        label,
+        validators=[
+            InputRequired("Enter an e-mail address."),
+            Email("Enter a valid e-mail address."),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+def name_field(label: str = "Name") -> StringField:
+    return StringField(label, validators=[InputRequired("Enter a name."), Length(max=120)])
+
+
+def new_password_field(label: str = "Password") -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            InputRequired("Enter a password."),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=MAX_PASSWORD_LENGTH,
+                message=f"Use {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters.",
+            ),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def confirm_field(other: str, label: str = "Repeat the password") -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[InputRequired("Repeat the password."), EqualTo(other, "The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )
