@@ -124,17 +124,19 @@ def demo_command(if_empty: bool) -> None:
     """Load the demo workspace (idempotent) and print the demo logins."""
     session = get_session()
     if if_empty and users.count_users(session) > 0:
-        click.echo("The database already has users; the demo was not loaded.")
-        return
-    report = demo.load_demo(session)
-    session.commit()
-    click.echo(
-        f"Demo workspace of {demo.DEMO_COMPANY}: {len(report.created)} records created, "
-        f"{len(report.existing)} already there."
-    )
-    click.echo("Demo logins (e-mail / password / role):")
-    for login in demo.DEMO_LOGINS:
-        click.echo(f"  {login.email:28} {login.password:20} {login.role.value}")
+        click.echo("The database already has users; the demo was not loaded again.")
+    else:
+        report = demo.load_demo(session)
+        session.commit()
+        click.echo(
+            f"Demo workspace of {demo.DEMO_COMPANY}: {len(report.created)} records created, "
+            f"{len(report.existing)} already there."
+        )
+    present = [login for login in demo.DEMO_LOGINS if users.find_by_email(session, login.email)]
+    if present:
+        click.echo("Demo logins (e-mail / password / role):")
+        for login in present:
+            click.echo(f"  {login.email:28} {login.password:20} {login.role.value}")
 
 
 def register(app: Flask) -> None:
