@@ -66,9 +66,32 @@ def pending_changes(obj: Base) -> dict[str, list[Any]]:
     return changes
 
 
-def log_write(
-    session: Session, actor: Actor, obj: Base, action: str | None = None, summary: str = ""
+def log_event(
+    session: Session,
+    actor: Actor,
+    *,
+    entity: str,
+    entity_id: object,
+    action: str,
+    changes: dict[str, list[Any]] | None = None,
+    summary: str = "",
 ) -> AuditEvent:
+    """Add one audit event (for writes that do not go through `log_write`)."""
+    event = AuditEvent(
+        actor_id=actor.user_id,
+        actor_label=actor.label[:254],
+        entity=entity,
+        entity_id=str(entity_id),
+        action=action,
+        summary=summary[:200],
+        changes=changes or {},
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def log_write(session: Session, actor: Actor, obj: Base, action: str | None = None, summary: str = "") -> AuditEvent:
     """Record what is about to be written for `obj`, flush it, and add the audit event.
 
     `action` defaults to "create" for a new object and "update" otherwise; pass "archive", "deactivate", ...
@@ -80,18 +103,15 @@ def log_write(
     if state.transient:
         session.add(obj)
     session.flush()
-    event = AuditEvent(
-        actor_id=actor.user_id,
-        actor_label=actor.label[:254],
+    return log_event(
+        session,
+        actor,
         entity=entity_name(obj),
-        entity_id=str(inspect(obj).identity[0]) if inspect(obj).identity else "",
+        entity_id=inspect(obj).identity[0],
         action=action or ("create" if is_new else "update"),
-        summary=summary[:200],
         changes=changes,
+        summary=summary,
     )
-    session.add(event)
-    session.flush()
-    return event
 
 
 def list_events(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -108,8 +108,20 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 
 
 def record_login(session: Session, user: User) -> None:
-    user.last_login_at = utcnow()
-    audit.log_write(session, Actor(user.id, user.email), user, action="login")
+    """Note the sign-in. A plain UPDATE, so the user's version (optimistic lock) is not bumped by it."""
+    now = utcnow()
+    old = user.last_login_at
+    session.execute(update(User).where(User.id == user.id).values(last_login_at=now))
+    session.expire(user, ["last_login_at"])
+    audit.log_event(
+        session,
+        Actor(user.id, user.email),
+        entity="user",
+        entity_id=user.id,
+        action="login",
+        changes={"last_login_at": [old.isoformat() if old else None, now.isoformat()]},
+        summary=user.email,
+    )
 
 
 def load_session_user(session: Session, session_id: str) -> User | None:

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask_wtf import FlaskForm
+from wtforms import Field
+from wtforms.widgets import HiddenInput
 
 from ecp_tracker.db import get_session
 from ecp_tracker.domain.errors import DomainError
@@ -13,10 +15,14 @@ from ecp_tracker.domain.errors import DomainError
 T = TypeVar("T")
 
 
+def _is_hidden(field: Field) -> bool:
+    return field.type in {"HiddenField", "CSRFTokenField"} or isinstance(field.widget, HiddenInput)
+
+
 def show_error(form: FlaskForm, error: DomainError) -> None:
     """Attach the error to the field it names, or to the form as a whole."""
     field = form._fields.get(error.field or "") if error.field else None
-    if field is not None and field.type not in {"HiddenField", "CSRFTokenField"}:
+    if field is not None and not _is_hidden(field):
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)

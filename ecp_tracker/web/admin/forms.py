@@ -1,14 +1,14 @@
 """Forms for managing users and filtering the audit trail."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField
+from wtforms import BooleanField, IntegerField, SelectChoice, SelectField
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import HiddenInput
 
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.web.validators import email_field, name_field, new_password_field
 
-ROLE_CHOICES = [(role.value, f"{role.label}: {role.description}") for role in Role]
+ROLE_CHOICES = [SelectChoice(role.value, f"{role.label}: {role.description}") for role in Role]
 
 
 class UserCreateForm(FlaskForm):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from wtforms import SelectChoice
 
 from ecp_tracker.db import get_session
 from ecp_tracker.domain.roles import Role
