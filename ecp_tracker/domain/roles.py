@@ -31,7 +31,7 @@ class Role(StrEnum):
 
 _RANKS = {Role.VIEWER: 0, Role.EDITOR: 1, Role.ADMIN: 2}
 _DESCRIPTIONS = {
-    Role.VIEWER: "reads everything in the workspace, changes nothing",
-    Role.EDITOR: "records accounts, pilots, discounts and evidence",
-    Role.ADMIN: "everything an editor does, plus users, settings and the audit trail",
+    Role.VIEWER: "can read everything in the workspace but change nothing",
+    Role.EDITOR: "can record accounts, pilots, discounts and customer evidence",
+    Role.ADMIN: "can do everything an editor does, and manage users, settings and the audit trail",
 }
