@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -42,6 +43,9 @@ class Config:
     PER_PAGE_DEFAULT = 25
     PER_PAGE_MAX = 100
     WORKSPACE_NAME = "ECP Tracker"
+    IMPORT_DIR = str(ROOT / "instance" / "imports")
+    IMPORT_IN_BACKGROUND = True
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024  # uploads: a 100,000-row CSV is about 20 MB
 
     def __init__(self, **overrides: object) -> None:
         for key, value in overrides.items():
@@ -75,6 +79,8 @@ class TestConfig(Config):
     DATABASE_URL = "sqlite://"
     RATELIMIT_ENABLED = False
     WTF_CSRF_ENABLED = False
+    IMPORT_DIR = str(Path(tempfile.gettempdir()) / "ecp-tracker-test-imports")
+    IMPORT_IN_BACKGROUND = False
 
 
 def _flag(value: str) -> bool:
@@ -91,6 +97,8 @@ def from_env(environ: Mapping[str, str] | None = None) -> Config:
     overrides: dict[str, object] = {}
     if env.get("DATABASE_URL"):
         overrides["DATABASE_URL"] = env["DATABASE_URL"]
+    if env.get("IMPORT_DIR"):
+        overrides["IMPORT_DIR"] = env["IMPORT_DIR"]
     if env.get("RATELIMIT_STORAGE_URI"):
         overrides["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
     if "FORCE_HTTPS" in env:

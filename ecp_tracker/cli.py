@@ -1,4 +1,4 @@
-"""Command-line interface (`flask ...`): database migrations, users, tokens and the demo workspace.
+"""Command-line interface (`flask ...`): migrations, users, tokens, the demo, account import and export.
 
 Exit codes: 0 success, 1 the input was refused (the reason on stderr, one line), 2 usage errors.
 """
@@ -6,18 +6,22 @@ Exit codes: 0 success, 1 the input was refused (the reason on stderr, one line),
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from ecp_tracker.db import database, get_session
+from ecp_tracker.domain.accounts import Stage
 from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.errors import DomainError
 from ecp_tracker.domain.roles import Role
-from ecp_tracker.services import demo, tokens, users
+from ecp_tracker.services import account_export, account_import, demo, tokens, users
+from ecp_tracker.services.account_list import AccountFilters
+from ecp_tracker.services.import_presets import PRESET_NAMES, check_date_format
 
 
 def fail(message: str) -> None:
@@ -119,6 +123,7 @@ def tokens_create(email: str, label: str) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Load only when the database has no users yet.")
 def demo_command(if_empty: bool) -> None:
     """Load the demo workspace (idempotent) and print the demo logins."""
@@ -139,6 +144,130 @@ def demo_command(if_empty: bool) -> None:
             click.echo(f"  {login.email:28} {login.password:20} {login.role.value}")
 
 
+import_cli = AppGroup("import", help="Import data from CSV files.")
+
+
+class _ProgressLine:
+    """Rows checked, then rows imported, on one line of stderr (only on a terminal)."""
+
+    def __init__(self, dry_run: bool) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.phase = "Checking"
+        self.second = "Comparing" if dry_run else "Importing"
+        self.shown = False
+
+    def __call__(self, rows: int) -> None:
+        if rows == 0 and self.shown:  # the import starts its second pass
+            self.phase = self.second
+        if self.enabled:
+            click.echo(f"\r{self.phase}: {rows:,} rows", err=True, nl=False)
+        self.shown = True
+
+    def close(self) -> None:
+        if self.enabled and self.shown:
+            click.echo("", err=True)
+
+
+def _date_format_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return check_date_format(value)
+    except DomainError as error:
+        raise click.BadParameter(error.message) from None
+
+
+def _problem_line(problem: account_import.RowProblem) -> str:
+    where = [f"row {problem.row}"] if problem.row else []
+    if problem.column:
+        where.append(f"column {problem.column}")
+    return f"{', '.join(where)}: {problem.reason}" if where else problem.reason
+
+
+@import_cli.command("accounts")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would change; write nothing.")
+@click.option(
+    "--preset",
+    type=click.Choice(["auto", *PRESET_NAMES]),
+    default="auto",
+    show_default=True,
+    help="Whose column names the file uses (auto: the best match).",
+)
+@click.option(
+    "--date-format",
+    metavar="FMT",
+    callback=_date_format_option,
+    help="How the file writes dates that are not YYYY-MM-DD, e.g. %d/%m/%Y.",
+)
+def import_accounts_command(file: Path, dry_run: bool, preset: str, date_format: str | None) -> None:
+    """Import (create or update) accounts from a CSV FILE; one bad row means nothing is written."""
+    session = get_session()
+    progress = _ProgressLine(dry_run)
+    with file.open("rb") as stream:
+        report = account_import.import_accounts(
+            session,
+            Actor.system("cli"),
+            stream,
+            preset=preset,
+            dry_run=dry_run,
+            date_format=date_format,
+            progress=progress,
+        )
+    progress.close()
+    if not report.ok:
+        session.rollback()
+        for problem in report.problems:
+            click.echo(_problem_line(problem), err=True)
+        count = len(report.problems)
+        fail(f"{count} problem{'s' if count != 1 else ''} in {file.name}; nothing was imported.")
+    if dry_run:
+        session.rollback()
+    else:
+        session.commit()
+    click.echo(f"Preset: {report.preset}")
+    if report.ignored_columns:
+        ignored = ", ".join(
+            f"{c} ({report.ignored_reasons.get(c, 'unknown')})" for c in report.ignored_columns
+        )
+        click.echo(f"Ignored columns: {ignored}")
+    if report.new_traits:
+        verb = "would be created" if dry_run else "created"
+        click.echo(f"New traits {verb}: {', '.join(report.new_traits)}")
+    counts = f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged"
+    if dry_run:
+        click.echo(f"Dry run of {report.rows} rows, nothing was written: would be {counts}.")
+    else:
+        click.echo(f"Imported {report.rows} rows: {counts}.")
+
+
+export_cli = AppGroup("export", help="Export data as CSV.")
+
+
+@export_cli.command("accounts")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file, not stdout."
+)
+@click.option("--stage", multiple=True, type=click.Choice([s.value for s in Stage]), help="Only this stage.")
+@click.option("--archetype", multiple=True, help="Only accounts with this archetype.")
+@click.option("--q", "query", default="", help="Only names or domains containing this text.")
+@click.option("--include-archived", is_flag=True, help="Archived accounts too.")
+def export_accounts_command(
+    out: Path | None, stage: tuple[str, ...], archetype: tuple[str, ...], query: str, include_archived: bool
+) -> None:
+    """Export accounts as CSV (our own columns; it re-imports to the same data)."""
+    filters = AccountFilters(
+        q=query.strip(), stage=stage, archetype=archetype, include_archived=include_archived
+    )
+    session = get_session()
+    if out is None:
+        account_export.export_accounts(session, filters, sys.stdout)
+        return
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        count = account_export.export_accounts(session, filters, handle)
+    click.echo(f"Exported {count} accounts to {out}.")
+
+
 def register(app: Flask) -> None:
-    for group in (db_cli, users_cli, tokens_cli, demo_command):
+    for group in (db_cli, users_cli, tokens_cli, demo_command, import_cli, export_cli):
         app.cli.add_command(group)

@@ -7,6 +7,7 @@ run, and each test runs inside a transaction that is rolled back (the app's comm
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
+from werkzeug import security as werkzeug_security
 
 import config
 from ecp_tracker import create_app
@@ -46,6 +48,16 @@ def reset_postgres(engine: Engine) -> None:
         conn.execute(text("CREATE SCHEMA public"))
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch):
+    """Tests create many users: hash with few PBKDF2 rounds instead of scrypt's deliberate slowness.
+
+    The stored format is still werkzeug's, and check_password_hash verifies it as in production.
+    """
+    fast = functools.partial(werkzeug_security.generate_password_hash, method="pbkdf2:sha256:1000")
+    monkeypatch.setattr(users, "generate_password_hash", fast)
+
+
 @pytest.fixture(scope="session")
 def template_engine() -> Iterator[Engine]:
     """The database the migrations built: PostgreSQL itself, or an in-memory SQLite template."""
@@ -65,7 +77,9 @@ def make_test_app(template_engine: Engine, **overrides: object) -> Iterator[Flas
         app.extensions["ecp_db"].engine.dispose()
         connection = template_engine.connect()
         outer = connection.begin()
-        app.extensions["ecp_db"].session_factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+        app.extensions["ecp_db"].session_factory.configure(
+            bind=connection, join_transaction_mode="create_savepoint"
+        )
         yield app
         outer.rollback()
         connection.close()

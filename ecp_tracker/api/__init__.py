@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
+from ecp_tracker.api.accounts import bp as accounts_bp
+from ecp_tracker.api.catalog import archetypes_bp, traits_bp
 from ecp_tracker.api.me import bp as me_bp
 from ecp_tracker.api.schemas import ProblemSchema
 from ecp_tracker.api.users import bp as users_bp
 from ecp_tracker.extensions import csrf
 
-BLUEPRINTS = (me_bp, users_bp)
+BLUEPRINTS = (me_bp, users_bp, accounts_bp, archetypes_bp, traits_bp)
 
 
 class ProblemApi(Api):

@@ -51,3 +51,20 @@ class StaleEdit(DomainError):
     def __init__(self, message: str, *, current: Mapping[str, object] | None = None) -> None:
         super().__init__(message, field="version")
         self.current = dict(current or {})
+
+
+class InvalidFields(ValidationError):
+    """Several fields are invalid at once; `problems` lists (field, message) in input order."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__(
+            "; ".join(f"{field}: {message}" for field, message in problems), field=problems[0][0]
+        )
+        self.problems = problems
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        grouped: dict[str, list[str]] = {}
+        for field, message in self.problems:
+            grouped.setdefault(field, []).append(message)
+        return grouped

@@ -1,7 +1,23 @@
 """ORM models, one module per aggregate; importing this package registers every table on Base.metadata."""
 
+from ecp_tracker.models.account import Account, Archetype, Contact, SavedView, account_archetypes
 from ecp_tracker.models.audit import AuditEvent
 from ecp_tracker.models.base import Base
+from ecp_tracker.models.import_job import ImportJob
+from ecp_tracker.models.trait import AccountTrait, TraitDefinition
 from ecp_tracker.models.user import ApiToken, User
 
-__all__ = ["ApiToken", "AuditEvent", "Base", "User"]
+__all__ = [
+    "Account",
+    "AccountTrait",
+    "ApiToken",
+    "Archetype",
+    "AuditEvent",
+    "Base",
+    "Contact",
+    "ImportJob",
+    "SavedView",
+    "TraitDefinition",
+    "User",
+    "account_archetypes",
+]

@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import and_, func, inspect, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from ecp_tracker.domain.actors import Actor
@@ -16,7 +16,7 @@ from ecp_tracker.models import AuditEvent, Base
 from ecp_tracker.services.pagination import Page, paginate
 
 # Bookkeeping columns: never shown as changes.
-IGNORED_COLUMNS = {"id", "version", "created_at", "updated_at", "session_version"}
+IGNORED_COLUMNS = {"id", "version", "created_at", "updated_at", "session_version", "name_key"}
 # Secret columns: the change is recorded, the value never is.
 SECRET_COLUMNS = {"password_hash": "password", "token_hash": "token"}
 HIDDEN = "(hidden)"
@@ -91,15 +91,24 @@ def log_event(
     return event
 
 
-def log_write(session: Session, actor: Actor, obj: Base, action: str | None = None, summary: str = "") -> AuditEvent:
+def log_write(
+    session: Session,
+    actor: Actor,
+    obj: Base,
+    action: str | None = None,
+    summary: str = "",
+    extra_changes: dict[str, list[Any]] | None = None,
+) -> AuditEvent:
     """Record what is about to be written for `obj`, flush it, and add the audit event.
 
     `action` defaults to "create" for a new object and "update" otherwise; pass "archive", "deactivate", ...
-    where a more telling verb applies.
+    where a more telling verb applies. `extra_changes` adds what columns do not show (archetypes, traits).
     """
     state = inspect(obj)
     is_new = state.transient or state.pending
-    changes = pending_changes(obj)
+    changes = pending_changes(obj) | {
+        key: [_plain(v) for v in pair] for key, pair in (extra_changes or {}).items()
+    }
     if state.transient:
         session.add(obj)
     session.flush()
@@ -132,6 +141,25 @@ def list_events(
     if actor_id:
         stmt = stmt.where(AuditEvent.actor_id == actor_id)
     return paginate(session, stmt, page=page, per_page=per_page)
+
+
+def timeline(session: Session, records: dict[str, list[str]], *, limit: int = 50) -> list[AuditEvent]:
+    """The newest events about any of `records` ({entity: [ids]}), e.g. an account and its contacts."""
+    conditions = [
+        and_(AuditEvent.entity == entity, AuditEvent.entity_id.in_(ids))
+        for entity, ids in records.items()
+        if ids
+    ]
+    if not conditions:
+        return []
+    stmt = (
+        select(AuditEvent)
+        .options(joinedload(AuditEvent.actor))
+        .where(or_(*conditions))
+        .order_by(AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
 
 
 def entities_in_use(session: Session) -> list[str]:

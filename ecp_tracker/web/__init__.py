@@ -5,15 +5,30 @@ from __future__ import annotations
 from flask import Flask, g
 
 from ecp_tracker.domain.roles import Role
+from ecp_tracker.web.accounts import bp as accounts_bp
 from ecp_tracker.web.admin import bp as admin_bp
+from ecp_tracker.web.archetypes import bp as archetypes_bp
 from ecp_tracker.web.auth import bp as auth_bp
+from ecp_tracker.web.contacts import bp as contacts_bp
 from ecp_tracker.web.dashboard import bp as dashboard_bp
+from ecp_tracker.web.imports import bp as imports_bp
 from ecp_tracker.web.navigation import nav_items
 from ecp_tracker.web.profile import bp as profile_bp
+from ecp_tracker.web.traits import bp as traits_bp
 
 
 def register_web(app: Flask) -> None:
-    for blueprint in (auth_bp, dashboard_bp, profile_bp, admin_bp):
+    for blueprint in (
+        auth_bp,
+        dashboard_bp,
+        profile_bp,
+        admin_bp,
+        accounts_bp,
+        contacts_bp,
+        archetypes_bp,
+        traits_bp,
+        imports_bp,
+    ):
         app.register_blueprint(blueprint)
 
     @app.context_processor

@@ -19,13 +19,20 @@ def _is_hidden(field: Field) -> bool:
     return field.type in {"HiddenField", "CSRFTokenField"} or isinstance(field.widget, HiddenInput)
 
 
+def form_field_name(field: str) -> str:
+    """Service field names to form field names (`trait:stack` -> `trait__stack`)."""
+    return field.replace("trait:", "trait__", 1)
+
+
 def show_error(form: FlaskForm, error: DomainError) -> None:
-    """Attach the error to the field it names, or to the form as a whole."""
-    field = form._fields.get(error.field or "") if error.field else None
-    if field is not None and not _is_hidden(field):
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
+    """Attach each message to the field it names, or to the form as a whole."""
+    problems = getattr(error, "problems", None) or [(error.field, error.message)]
+    for name, message in problems:
+        field = form._fields.get(form_field_name(name)) if name else None
+        if field is not None and not _is_hidden(field):
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
 
 
 def attempt(form: FlaskForm, action: Callable[[], T]) -> T | None:
@@ -37,6 +44,7 @@ def attempt(form: FlaskForm, action: Callable[[], T]) -> T | None:
     except DomainError as error:
         session.rollback()
         show_error(form, error)
+        form.domain_error = error  # type: ignore[attr-defined]  # views may look at e.g. a StaleEdit's values
         return None
     return result
 

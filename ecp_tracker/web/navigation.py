@@ -26,9 +26,14 @@ AREAS = (
 )
 
 
+# Blueprints that belong to an area of the menu.
+AREA_OF = {"contacts": "accounts", "archetypes": "accounts", "traits": "accounts", "imports": "accounts"}
+
+
 def nav_items() -> list[NavItem]:
     items = []
-    current_area = (request.endpoint or "").split(".")[0]
+    blueprint = (request.endpoint or "").split(".")[0]
+    current_area = AREA_OF.get(blueprint, blueprint)
     for label, endpoint in AREAS:
         url = url_for(endpoint) if endpoint in current_app.view_functions else None
         items.append(NavItem(label, endpoint, url, active=endpoint.split(".")[0] == current_area))

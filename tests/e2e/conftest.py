@@ -62,7 +62,9 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         "DATABASE_URL": _e2e_database(tmp),
         "FLASK_APP": "wsgi",
     }
-    subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
     port = _free_port()
     log = (tmp / "server.log").open("w")
     server = subprocess.Popen(

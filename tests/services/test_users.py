@@ -1,4 +1,4 @@
-"""User service: creation rules, sign-in, roles, deactivation, optimistic locking, passwords and the audit trail."""
+"""User service: creation, sign-in, roles, deactivation, optimistic locking, passwords and the audit trail."""
 
 from __future__ import annotations
 
@@ -53,7 +53,12 @@ def assert_refused_and_nothing_written(session: Session, before: tuple[int, int]
 
 def test_create_user_normalizes_email_and_hashes_password(db_session):
     user = users.create_user(
-        db_session, TEST_ACTOR, email="  Ann.Lee@Example.COM ", name=" Ann Lee ", role="editor", password=PASSWORD
+        db_session,
+        TEST_ACTOR,
+        email="  Ann.Lee@Example.COM ",
+        name=" Ann Lee ",
+        role="editor",
+        password=PASSWORD,
     )
     db_session.commit()
     assert user.email == "ann.lee@example.com"
@@ -70,7 +75,9 @@ def test_duplicate_email_is_refused_case_insensitively(db_session, email):
     add_user(db_session, Role.VIEWER, email="taken@example.com")
     before = counts(db_session)
     with pytest.raises(ValidationError) as info:
-        users.create_user(db_session, TEST_ACTOR, email=email, name="Someone", role="viewer", password=PASSWORD)
+        users.create_user(
+            db_session, TEST_ACTOR, email=email, name="Someone", role="viewer", password=PASSWORD
+        )
     assert info.value.field == "email"
     assert "email" in info.value.errors
     assert_refused_and_nothing_written(db_session, before)
@@ -79,7 +86,9 @@ def test_duplicate_email_is_refused_case_insensitively(db_session, email):
 def test_short_password_is_refused(db_session):
     before = counts(db_session)
     with pytest.raises(ValidationError) as info:
-        users.create_user(db_session, TEST_ACTOR, email="short@example.com", name="S", role="viewer", password="short")
+        users.create_user(
+            db_session, TEST_ACTOR, email="short@example.com", name="S", role="viewer", password="short"
+        )
     assert info.value.field == "password"
     assert_refused_and_nothing_written(db_session, before)
     assert users.find_by_email(db_session, "short@example.com") is None
@@ -89,12 +98,16 @@ def test_short_password_is_refused(db_session):
 def test_unknown_role_is_refused(db_session, role):
     before = counts(db_session)
     with pytest.raises(ValidationError) as info:
-        users.create_user(db_session, TEST_ACTOR, email="r@example.com", name="R", role=role, password=PASSWORD)
+        users.create_user(
+            db_session, TEST_ACTOR, email="r@example.com", name="R", role=role, password=PASSWORD
+        )
     assert info.value.field == "role"
     assert_refused_and_nothing_written(db_session, before)
 
 
-@pytest.mark.parametrize(("email", "name", "field"), [("no-at-sign", "N", "email"), ("n@example.com", "  ", "name")])
+@pytest.mark.parametrize(
+    ("email", "name", "field"), [("no-at-sign", "N", "email"), ("n@example.com", "  ", "name")]
+)
 def test_bad_email_or_empty_name_is_refused(db_session, email, name, field):
     before = counts(db_session)
     with pytest.raises(ValidationError) as info:
@@ -145,7 +158,8 @@ def test_inactive_admins_do_not_count_as_remaining_admins(db_session, people):
 
 def test_admin_cannot_deactivate_themselves(db_session, people):
     admin = people[Role.ADMIN]
-    add_user(db_session, Role.ADMIN, email="second-admin@example.com")  # so the last-admin rule does not apply
+    # A second admin, so the last-admin rule does not apply.
+    add_user(db_session, Role.ADMIN, email="second-admin@example.com")
     before = counts(db_session)
     with pytest.raises(ValidationError) as info:
         users.update_user(db_session, as_actor(admin), admin.id, version=admin.version, active=False)
@@ -161,7 +175,9 @@ def test_stale_version_raises_stale_edit_and_changes_nothing(db_session, people)
     db_session.commit()
     before = counts(db_session)
     with pytest.raises(StaleEdit) as info:
-        users.update_user(db_session, as_actor(admin), editor.id, version=seen, role="viewer", name="Overwritten")
+        users.update_user(
+            db_session, as_actor(admin), editor.id, version=seen, role="viewer", name="Overwritten"
+        )
     assert info.value.field == "version"
     assert info.value.status == 409
     assert info.value.current["version"] == seen + 1
@@ -213,11 +229,11 @@ def test_reactivation_does_not_revive_old_sessions(db_session, people):
     cookie_id = editor.get_id()
     users.update_user(db_session, as_actor(admin), editor.id, version=editor.version, active=False)
     db_session.commit()
-    event = users.update_user(db_session, as_actor(admin), editor.id, version=editor.version, active=True)
+    user = users.update_user(db_session, as_actor(admin), editor.id, version=editor.version, active=True)
     db_session.commit()
-    assert event.active is True
+    assert user.active is True
     assert users.load_session_user(db_session, cookie_id) is None
-    assert users.load_session_user(db_session, event.get_id()).id == editor.id
+    assert users.load_session_user(db_session, user.get_id()).id == editor.id
 
 
 @pytest.mark.parametrize("cookie", ["", "abc", "1", "1:", ":1", "1:x", "999999:1"])
@@ -233,7 +249,9 @@ def test_change_password_checks_the_current_password(db_session, people):
     old_hash = editor.password_hash
     before = counts(db_session)
     with pytest.raises(ValidationError) as info:
-        users.change_password(db_session, as_actor(editor), editor, current="not the password", new=NEW_PASSWORD)
+        users.change_password(
+            db_session, as_actor(editor), editor, current="not the password", new=NEW_PASSWORD
+        )
     assert info.value.field == "current_password"
     assert_refused_and_nothing_written(db_session, before)
     assert db_session.get(User, editor.id).password_hash == old_hash
@@ -305,7 +323,9 @@ def test_create_leaves_an_audit_event_with_field_changes(db_session):
 
 def test_update_leaves_an_audit_event_with_old_and_new_values(db_session, people):
     admin, editor = people[Role.ADMIN], people[Role.EDITOR]
-    users.update_user(db_session, as_actor(admin), editor.id, version=editor.version, role="viewer", name="Eddie")
+    users.update_user(
+        db_session, as_actor(admin), editor.id, version=editor.version, role="viewer", name="Eddie"
+    )
     db_session.commit()
     event = events_for(db_session, editor)[-1]
     assert event.action == "update"

@@ -74,11 +74,11 @@ def user_edit(user_id: int):
 def audit_index():
     session = get_session()
     form = AuditFilterForm(request.args)
-    form.entity.choices = [("", "All records")] + [
-        (e, e.replace("_", " ")) for e in audit.entities_in_use(session)
+    form.entity.choices = [SelectChoice("", "All records")] + [
+        SelectChoice(e, e.replace("_", " ")) for e in audit.entities_in_use(session)
     ]
-    form.user.choices = [("", "Everyone")] + [
-        (str(u.id), f"{u.name} <{u.email}>") for u in users.list_users(session)
+    form.user.choices = [SelectChoice("", "Everyone")] + [
+        SelectChoice(str(u.id), f"{u.name} <{u.email}>") for u in users.list_users(session)
     ]
     actor_id = int(form.user.data) if (form.user.data or "").isdigit() else None
     page = audit.list_events(

@@ -1,0 +1,1 @@
+"""Pure statistics: plain data in, frozen dataclasses out. numpy, scipy, statsmodels and the domain only."""

@@ -1,0 +1,175 @@
+"""/api/v1/accounts: list with filters, create, read, update (with version), archive, contacts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_smorest import Blueprint
+
+from ecp_tracker.api.schemas import (
+    AccountCreateSchema,
+    AccountListArgsSchema,
+    AccountPageSchema,
+    AccountPatchSchema,
+    AccountSchema,
+    ContactPatchSchema,
+    ContactSchema,
+)
+from ecp_tracker.db import get_session
+from ecp_tracker.domain.accounts import revenue_band, size_band
+from ecp_tracker.domain.roles import Role
+from ecp_tracker.models import Account
+from ecp_tracker.permissions import current_actor, permission
+from ecp_tracker.services import accounts, contacts
+from ecp_tracker.services.account_list import AccountFilters, list_accounts
+from ecp_tracker.services.contacts import ContactInput
+from ecp_tracker.services.pagination import Page
+
+bp = Blueprint("api_accounts", __name__, url_prefix="/api/v1/accounts", description="Early customer accounts")
+
+
+def account_out(account: Account) -> dict[str, Any]:
+    traits: dict[str, Any] = {}
+    for row in account.traits:
+        if row.definition.kind == "tags":
+            traits.setdefault(row.definition.key, []).append(row.value)
+        else:
+            traits[row.definition.key] = row.value
+    return {
+        **{
+            column: getattr(account, column)
+            for column in AccountSchema._declared_fields
+            if hasattr(account, column)
+        },
+        "size_band": size_band(account.employees),
+        "revenue_band": revenue_band(account.annual_revenue),
+        "owner": account.owner.email if account.owner else None,
+        "archetypes": [a.name for a in account.archetypes],
+        "traits": traits,
+    }
+
+
+def _raw(data: dict[str, Any]) -> dict[str, Any]:
+    """API body -> the account service's input (`owner` by id, traits as `trait:<key>`)."""
+    raw = {key: value for key, value in data.items() if key not in {"traits", "owner_id", "version"}}
+    if "owner_id" in data:
+        raw["owner"] = data["owner_id"]
+    for key, value in (data.get("traits") or {}).items():
+        raw[f"trait:{key}"] = value
+    return raw
+
+
+@bp.route("")
+@permission(Role.VIEWER)
+@bp.arguments(AccountListArgsSchema, location="query", as_kwargs=True)
+@bp.response(200, AccountPageSchema)
+def list_(page: int, per_page: int, **_filters: Any):
+    """List accounts; filters repeat for several values, custom traits as `trait:<key>=value`"""
+    query = request.args.to_dict(flat=False)
+    filters = AccountFilters.from_query(query)
+    session = get_session()
+    result = list_accounts(session, filters, page=page, per_page=per_page)
+    accounts.load_traits(session, result.items)
+    return Page([account_out(a) for a in result.items], result.total, result.page, result.per_page)
+
+
+@bp.route("", methods=["POST"])
+@permission(Role.EDITOR)
+@bp.arguments(AccountCreateSchema)
+@bp.response(201, AccountSchema)
+def create(data: dict[str, Any]):
+    """Record an account"""
+    session = get_session()
+    account = accounts.create_account(session, current_actor(), _raw(data))
+    session.commit()
+    return account_out(accounts.get_account(session, account.id))
+
+
+@bp.route("/<int:account_id>")
+@permission(Role.VIEWER)
+@bp.response(200, AccountSchema)
+def get(account_id: int):
+    """One account with its archetypes and trait values"""
+    return account_out(accounts.get_account(get_session(), account_id))
+
+
+@bp.route("/<int:account_id>", methods=["PATCH"])
+@permission(Role.EDITOR)
+@bp.arguments(AccountPatchSchema)
+@bp.response(200, AccountSchema)
+def patch(data: dict[str, Any], account_id: int):
+    """Change fields; `version` must be the one you read (409 when someone changed it since)"""
+    session = get_session()
+    accounts.update_account(session, current_actor(), account_id, _raw(data), version=data["version"])
+    session.commit()
+    return account_out(accounts.get_account(session, account_id))
+
+
+@bp.route("/<int:account_id>", methods=["DELETE"])
+@permission(Role.EDITOR)
+@bp.response(204)
+def archive(account_id: int):
+    """Archive the account (nothing is deleted; PATCH is not needed to restore: POST .../restore)"""
+    session = get_session()
+    accounts.set_archived(session, current_actor(), account_id, archived=True)
+    session.commit()
+
+
+@bp.route("/<int:account_id>/restore", methods=["POST"])
+@permission(Role.EDITOR)
+@bp.response(200, AccountSchema)
+def restore(account_id: int):
+    """Bring an archived account back"""
+    session = get_session()
+    accounts.set_archived(session, current_actor(), account_id, archived=False)
+    session.commit()
+    return account_out(accounts.get_account(session, account_id))
+
+
+@bp.route("/<int:account_id>/contacts")
+@permission(Role.VIEWER)
+@bp.response(200, ContactSchema(many=True))
+def list_contacts(account_id: int):
+    """The account's active contacts"""
+    session = get_session()
+    accounts.get_account(session, account_id)
+    return contacts.list_contacts(session, account_id)
+
+
+def _contact_input(data: dict[str, Any]) -> ContactInput:
+    return ContactInput(
+        name=data.get("name", ""),
+        dmu_role=data.get("dmu_role", ""),
+        email=data.get("email"),
+        title=data.get("title"),
+        archetype_id=data.get("archetype_id"),
+        is_champion=bool(data.get("is_champion", False)),
+    )
+
+
+@bp.route("/<int:account_id>/contacts", methods=["POST"])
+@permission(Role.EDITOR)
+@bp.arguments(ContactSchema)
+@bp.response(201, ContactSchema)
+def add_contact(data: dict[str, Any], account_id: int):
+    """Add a contact with their role in the decision-making unit"""
+    session = get_session()
+    contact = contacts.add_contact(session, current_actor(), account_id, _contact_input(data))
+    session.commit()
+    return contact
+
+
+@bp.route("/<int:account_id>/contacts/<int:contact_id>", methods=["PATCH"])
+@permission(Role.EDITOR)
+@bp.arguments(ContactPatchSchema)
+@bp.response(200, ContactSchema)
+def patch_contact(data: dict[str, Any], account_id: int, contact_id: int):
+    """Change a contact; `version` required"""
+    session = get_session()
+    contacts.get_contact(session, contact_id, account_id)
+    contact = contacts.update_contact(
+        session, current_actor(), contact_id, _contact_input(data), version=data["version"]
+    )
+    session.commit()
+    return contact

@@ -1,0 +1,75 @@
+"""Running an upload-page import: in a background thread (progress in a file), or inline in tests.
+
+Like a CLI command, the runner owns its session and commits once: the whole import or nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from flask import Flask
+
+from ecp_tracker.domain.actors import Actor
+from ecp_tracker.models import ImportJob
+from ecp_tracker.services import import_jobs
+from ecp_tracker.services.account_import import import_accounts
+
+
+def upload_path(app: Flask, stored_name: str) -> Path:
+    return Path(app.config["IMPORT_DIR"]) / stored_name
+
+
+def progress_file(app: Flask, job: ImportJob) -> import_jobs.ProgressFile:
+    return import_jobs.ProgressFile(upload_path(app, job.stored_name).with_suffix(".progress"))
+
+
+def start(app: Flask, job_id: int, *, dry_run: bool) -> None:
+    if app.config["IMPORT_IN_BACKGROUND"]:
+        threading.Thread(target=run, args=(app, job_id), kwargs={"dry_run": dry_run}, daemon=True).start()
+    else:
+        run(app, job_id, dry_run=dry_run)
+
+
+def run(app: Flask, job_id: int, *, dry_run: bool) -> None:
+    """Check (dry run) or import the job's file, and record the report on the job."""
+    with app.app_context():
+        session = app.extensions["ecp_db"].session_factory()
+        try:
+            job = session.get(ImportJob, job_id)
+            actor = Actor(job.user.id, job.user.email)
+            progress = progress_file(app, job)
+            phase = "checking" if dry_run else "importing"
+            with upload_path(app, job.stored_name).open("rb") as stream:
+                report = import_accounts(
+                    session,
+                    actor,
+                    stream,
+                    preset=job.preset,
+                    dry_run=dry_run,
+                    date_format=job.date_format,
+                    progress=lambda rows: progress.update(rows, phase),
+                )
+            if dry_run or not report.ok:
+                session.rollback()
+                job = session.get(ImportJob, job_id)
+                status = "checked" if report.ok else "refused"
+            else:
+                status = "done"
+            import_jobs.finish(session, actor, job, status=status, report=report)
+            session.commit()
+        except Exception as error:  # a crash must still end the job, with a message the user can act on
+            app.logger.exception("import job %s failed", job_id)
+            session.rollback()
+            job = session.get(ImportJob, job_id)
+            if job is not None:
+                import_jobs.finish(
+                    session,
+                    Actor(job.user_id, "import runner"),
+                    job,
+                    status="failed",
+                    error=f"The import stopped unexpectedly ({type(error).__name__}); nothing was written.",
+                )
+                session.commit()
+        finally:
+            session.close()

@@ -1,0 +1,251 @@
+"""Account pages: the filtered list, an account's page, create / edit / archive / restore, saved views."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlencode
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+
+from ecp_tracker.db import get_session
+from ecp_tracker.domain.accounts import (
+    SIZE_BAND_LABELS,
+    DmuRole,
+    Stage,
+    company_age_band,
+    revenue_band,
+    size_band,
+)
+from ecp_tracker.domain.errors import InvalidFields, StaleEdit
+from ecp_tracker.domain.roles import Role
+from ecp_tracker.models.base import utcnow
+from ecp_tracker.permissions import SIGNED_IN, current_actor, permission
+from ecp_tracker.services import (
+    account_export,
+    accounts,
+    archetypes,
+    audit,
+    contacts,
+    saved_views,
+    traits,
+    users,
+)
+from ecp_tracker.services.account_list import SORTS, AccountFilters, filter_options, list_accounts
+from ecp_tracker.web.accounts.forms import ActionForm, SavedViewForm, account_form
+from ecp_tracker.web.forms_support import attempt, status_for
+
+bp = Blueprint("accounts", __name__, url_prefix="/accounts", template_folder="templates")
+PER_PAGE = 25
+
+
+def current_filters() -> AccountFilters:
+    try:
+        return AccountFilters.from_query(request.args.to_dict(flat=False))
+    except InvalidFields as error:
+        for _field, message in error.problems:
+            flash(f"Filter ignored: {message}", "warning")
+        return AccountFilters()
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+
+
+@bp.route("/")
+@permission(Role.VIEWER)
+def index():
+    session = get_session()
+    filters = current_filters()
+    page = list_accounts(session, filters, page=_page_number(), per_page=PER_PAGE)
+    return render_template(
+        "accounts/index.html",
+        page=page,
+        filters=filters,
+        query=filters.to_query(),
+        options=filter_options(session),
+        stages=list(Stage),
+        size_bands=SIZE_BAND_LABELS,
+        sorts=SORTS,
+        views=saved_views.list_views(session, g.user.id),
+        view_form=SavedViewForm(query=urlencode(filters.to_query(), doseq=True)),
+        action_form=ActionForm(),
+        size_band=size_band,
+    )
+
+
+def _form(session, account=None, **kwargs):
+    return account_form(
+        traits.list_definitions(session),
+        archetypes.list_archetypes(session),
+        [u for u in users.list_users(session) if u.active],
+        account,
+        **kwargs,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@permission(Role.EDITOR)
+def new():
+    session = get_session()
+    form = _form(session)
+    if form.validate_on_submit():
+        account = attempt(form, lambda: accounts.create_account(session, current_actor(), form.raw()))
+        if account is not None:
+            flash(f"{account.name} is recorded.", "success")
+            return redirect(url_for("accounts.show", account_id=account.id))
+    return render_template(
+        "accounts/form.html", form=form, account=None, options=filter_options(session)
+    ), status_for(form)
+
+
+@bp.route("/<int:account_id>")
+@permission(Role.VIEWER)
+def show(account_id: int):
+    session = get_session()
+    account = accounts.get_account(session, account_id)
+    people = [c for c in account.contacts if c.archived_at is None]
+    events = audit.timeline(
+        session, {"account": [str(account.id)], "contact": [str(c.id) for c in account.contacts]}, limit=30
+    )
+    today = utcnow().date()
+    return render_template(
+        "accounts/show.html",
+        account=account,
+        contacts=people,
+        archived_contacts=[c for c in account.contacts if c.archived_at is not None],
+        coverage=contacts.dmu_coverage(people),
+        dmu_roles={r.value: r.label for r in DmuRole},
+        bands={
+            "Size band": size_band(account.employees),
+            "Revenue band": revenue_band(account.annual_revenue),
+            "Company age": company_age_band(account.founded_year, today),
+        },
+        trait_values=_trait_values(account),
+        events=events,
+        action_form=ActionForm(),
+    )
+
+
+def _trait_values(account):
+    values: dict[str, tuple[object, list[str]]] = {}
+    for row in account.traits:
+        values.setdefault(row.definition.key, (row.definition, []))[1].append(row.value)
+    return sorted(values.values(), key=lambda pair: pair[0].label.casefold())
+
+
+@bp.route("/<int:account_id>/edit", methods=["GET", "POST"])
+@permission(Role.EDITOR)
+def edit(account_id: int):
+    session = get_session()
+    account = accounts.get_account(session, account_id)
+    form = (
+        _form(session, account) if request.method == "GET" else _form(session, account, formdata=request.form)
+    )
+    conflict = None
+    if form.validate_on_submit():
+        updated = attempt(
+            form,
+            lambda: accounts.update_account(
+                session, current_actor(), account_id, form.raw(), version=form.version.data
+            ),
+        )
+        if updated is not None:
+            flash(f"Saved {updated.name}.", "success")
+            return redirect(url_for("accounts.show", account_id=account_id))
+        if isinstance(getattr(form, "domain_error", None), StaleEdit):
+            account = accounts.get_account(session, account_id)
+            conflict = audit.timeline(session, {"account": [str(account_id)]}, limit=1)
+            form.version.data = account.version  # the editor has now seen the other change
+    return render_template(
+        "accounts/form.html", form=form, account=account, conflict=conflict, options=filter_options(session)
+    ), status_for(form)
+
+
+@bp.route("/<int:account_id>/archive", methods=["POST"])
+@permission(Role.EDITOR)
+def archive(account_id: int):
+    return _set_archived(account_id, archived=True)
+
+
+@bp.route("/<int:account_id>/restore", methods=["POST"])
+@permission(Role.EDITOR)
+def restore(account_id: int):
+    return _set_archived(account_id, archived=False)
+
+
+def _set_archived(account_id: int, *, archived: bool):
+    form = ActionForm()
+    if form.validate_on_submit():
+        account = attempt(
+            form, lambda: accounts.set_archived(get_session(), current_actor(), account_id, archived=archived)
+        )
+        if account is not None:
+            verb = (
+                "archived: it is hidden from lists and analysis, and can be restored"
+                if archived
+                else "restored"
+            )
+            flash(f"{account.name} is {verb}.", "success")
+    return redirect(url_for("accounts.show", account_id=account_id))
+
+
+@bp.route("/export.csv")
+@permission(Role.VIEWER)
+def export():
+    """The filtered list as CSV, streamed; it re-imports to the same data."""
+    rows = account_export.export_rows(get_session(), current_filters())
+    filename = f"accounts-{utcnow().date().isoformat()}.csv"
+    return Response(
+        stream_with_context(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/views", methods=["POST"])
+@permission(SIGNED_IN)
+def save_view():
+    form = SavedViewForm()
+    query = parse_qs(form.query.data or "")
+    if form.validate_on_submit():
+        view = attempt(
+            form,
+            lambda: saved_views.save_view(
+                get_session(),
+                current_actor(),
+                g.user.id,
+                name=form.name.data,
+                filters=AccountFilters.from_query(query),
+            ),
+        )
+        if view is not None:
+            flash(f"Saved the view “{view.name}”.", "success")
+            return redirect(url_for("accounts.index", **view.filters))
+    for message in [*form.form_errors, *[m for errors in form.errors.values() for m in errors]]:
+        flash(message, "error")
+    return redirect(url_for("accounts.index", **query))
+
+
+@bp.route("/views/<int:view_id>/delete", methods=["POST"])
+@permission(SIGNED_IN)
+def delete_view(view_id: int):
+    form = ActionForm()
+    if form.validate_on_submit():
+        view = attempt(
+            form, lambda: saved_views.delete_view(get_session(), current_actor(), g.user.id, view_id)
+        )
+        if view is not None:
+            flash(f"Removed the view “{view.name}”.", "success")
+        else:
+            flash(" ".join(form.form_errors), "error")
+    return redirect(url_for("accounts.index"))

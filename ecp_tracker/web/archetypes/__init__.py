@@ -1,0 +1,5 @@
+"""Early-adopter archetypes."""
+
+from ecp_tracker.web.archetypes.views import bp
+
+__all__ = ["bp"]

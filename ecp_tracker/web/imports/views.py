@@ -1,0 +1,75 @@
+"""The CSV upload page: upload, automatic check (column mapping, validation report), import with progress."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
+
+from ecp_tracker import jobs
+from ecp_tracker.db import get_session
+from ecp_tracker.domain.roles import Role
+from ecp_tracker.permissions import current_actor, permission
+from ecp_tracker.services import import_jobs
+from ecp_tracker.web.forms_support import attempt, status_for
+from ecp_tracker.web.imports.forms import RunForm, UploadForm
+
+bp = Blueprint("imports", __name__, url_prefix="/accounts/import", template_folder="templates")
+
+
+@bp.route("/", methods=["GET", "POST"])
+@permission(Role.EDITOR)
+def upload():
+    form = UploadForm()
+    if form.validate_on_submit():
+        folder = Path(current_app.config["IMPORT_DIR"])
+        folder.mkdir(parents=True, exist_ok=True)
+        stored_name = f"{secrets.token_hex(16)}.csv"
+        form.file.data.save(folder / stored_name)
+        job = attempt(
+            form,
+            lambda: import_jobs.create_job(
+                get_session(),
+                current_actor(),
+                g.user,
+                filename=Path(form.file.data.filename or "upload.csv").name,
+                stored_name=stored_name,
+                preset=form.preset.data,
+                date_format=form.date_format.data,
+            ),
+        )
+        if job is not None:
+            jobs.start(current_app._get_current_object(), job.id, dry_run=True)
+            return redirect(url_for("imports.show", job_id=job.id))
+    return render_template("imports/upload.html", form=form), status_for(form)
+
+
+@bp.route("/<int:job_id>")
+@permission(Role.EDITOR)
+def show(job_id: int):
+    session = get_session()
+    job = import_jobs.get_job(session, job_id, g.user)
+    progress = jobs.progress_file(current_app, job).read() if job.running else {}
+    return render_template(
+        "imports/show.html",
+        job=job,
+        report=job.report,
+        progress=progress,
+        run_form=RunForm(),
+        form=UploadForm(),
+    )
+
+
+@bp.route("/<int:job_id>/run", methods=["POST"])
+@permission(Role.EDITOR)
+def run(job_id: int):
+    form = RunForm()
+    session = get_session()
+    job = import_jobs.get_job(session, job_id, g.user)
+    if form.validate_on_submit():
+        if attempt(form, lambda: import_jobs.start_import(session, current_actor(), job) or True):
+            jobs.start(current_app._get_current_object(), job.id, dry_run=False)
+        else:
+            flash(" ".join(form.form_errors), "error")
+    return redirect(url_for("imports.show", job_id=job_id))
