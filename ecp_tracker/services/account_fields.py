@@ -14,6 +14,7 @@ from typing import Any
 
 from ecp_tracker.domain.accounts import Stage, normalize_domain
 from ecp_tracker.domain.errors import ValidationError
+from ecp_tracker.domain.numbers import parse_decimal
 from ecp_tracker.models import TraitDefinition
 from ecp_tracker.services.traits import canonical_values
 
@@ -63,12 +64,8 @@ def _integer(value: Any, label: str, low: int | None = None, high: int | None = 
     if isinstance(value, int):
         number = value
     else:
-        text = str(value).strip().replace(",", "").replace("_", "")
-        try:
-            parsed = Decimal(text)
-        except InvalidOperation:
-            raise ValidationError(f"{label} must be a whole number, not {str(value).strip()!r}.") from None
-        if not parsed.is_finite() or parsed != parsed.to_integral_value():
+        parsed = parse_decimal(str(value))
+        if parsed is None or parsed != parsed.to_integral_value():
             raise ValidationError(f"{label} must be a whole number, not {str(value).strip()!r}.")
         number = int(parsed)
     if low is not None and number < low:
@@ -81,19 +78,22 @@ def _integer(value: Any, label: str, low: int | None = None, high: int | None = 
 def _money(value: Any, label: str) -> Decimal:
     if isinstance(value, bool):
         raise ValidationError(f"{label} must be an amount.")
-    try:
-        amount = Decimal(value) if not isinstance(value, str) else Decimal(value.strip().replace(",", ""))
-    except (InvalidOperation, ValueError, TypeError):
-        raise ValidationError(
-            f"{label} must be an amount such as 25000 or 25000.50, not {str(value)!r}."
-        ) from None
-    if not amount.is_finite():
-        raise ValidationError(f"{label} must be a finite amount.")
+    amount = parse_decimal(str(value)) if isinstance(value, str) else _decimal(value)
+    if amount is None:
+        raise ValidationError(f"{label} must be an amount such as 25000 or 25000.50, not {str(value)!r}.")
     if amount < 0:
         raise ValidationError(f"{label} cannot be negative.")
     if amount >= MONEY_LIMIT:
         raise ValidationError(f"{label} is too large.")
     return amount.quantize(Decimal("0.01"))
+
+
+def _decimal(value: Any) -> Decimal | None:
+    try:
+        number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return number if number.is_finite() else None
 
 
 def _date(value: Any, label: str) -> date:

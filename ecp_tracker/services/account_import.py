@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,11 +23,11 @@ from sqlalchemy.orm import Session, selectinload
 from ecp_tracker.domain.accounts import Stage, StageDates, TraitKind, check_stage_dates, name_key
 from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.errors import ValidationError
-from ecp_tracker.models import Account, AccountTrait, Archetype, AuditEvent, TraitDefinition, User
+from ecp_tracker.models import Account, Archetype, AuditEvent, TraitDefinition, User
 from ecp_tracker.models.base import utcnow
 from ecp_tracker.services import audit, traits
 from ecp_tracker.services.account_fields import CleanAccount, clean_account
-from ecp_tracker.services.accounts import apply_clean
+from ecp_tracker.services.accounts import Lookups, apply_clean, same_values, trait_snapshot
 from ecp_tracker.services.import_presets import (
     AUTO,
     DATE_FIELDS,
@@ -518,9 +519,8 @@ class _Import:
         owners = self.session.scalars(
             select(User).where(User.id.in_({i for i in self.owner_ids.values() if i is not None}))
         ).all()
-        archetypes = {
-            a.name: a for a in self.session.scalars(select(Archetype).where(Archetype.archived_at.is_(None)))
-        }
+        archetypes = self.session.scalars(select(Archetype).where(Archetype.archived_at.is_(None)))
+        lookups = Lookups(archetypes={a.name.casefold(): a for a in archetypes}, definitions=definitions)
         counts = [0, 0, 0]
         batch: list[tuple[int, CleanAccount]] = []
         done = 0
@@ -534,11 +534,11 @@ class _Import:
             batch.append((row, clean))
             done += 1
             if len(batch) >= BATCH_SIZE:
-                self.write_batch(batch, definitions, archetypes, counts)
+                self.write_batch(batch, lookups, counts)
                 batch = []
                 if self.progress:
                     self.progress(done)
-        self.write_batch(batch, definitions, archetypes, counts)
+        self.write_batch(batch, lookups, counts)
         if self.progress:
             self.progress(done)
         del owners
@@ -547,8 +547,7 @@ class _Import:
     def write_batch(
         self,
         batch: list[tuple[int, CleanAccount]],
-        definitions: dict[str, TraitDefinition],
-        archetypes: dict[str, Archetype],
+        lookups: Lookups,
         counts: list[int],
     ) -> None:
         if not batch:
@@ -578,12 +577,8 @@ class _Import:
                 is_new = account is None
                 if account is None:
                     account = Account(stage=Stage.PROSPECT.value, notes="", archetypes=[], traits=[])
-                columns_only = CleanAccount(
-                    columns=clean.columns, owner=owner_id, owner_given=clean.owner_given
-                )
-                extra = apply_clean(session, account, columns_only)
-                extra |= _apply_archetypes(account, clean, archetypes)
-                extra |= _apply_traits(account, clean, definitions)
+                resolved = dataclasses.replace(clean, owner=owner_id)
+                extra = apply_clean(session, account, resolved, lookups)
                 if extra and not is_new:
                     account.updated_at = utcnow()  # a change of archetypes or traits alone bumps the version
                 changes = audit.pending_changes(account) | extra
@@ -626,17 +621,6 @@ def _inline(values: list[str]) -> BindParameter[Any]:
     return bindparam("values", values, expanding=True, literal_execute=True)
 
 
-def _trait_snapshot(account: Account) -> dict[str, list[str]]:
-    snapshot: dict[str, list[str]] = {}
-    for row in account.traits:
-        snapshot.setdefault(row.definition.key, []).append(row.value)
-    return snapshot
-
-
-def _same_values(current: list[str] | None, values: list[str]) -> bool:
-    return sorted(current or []) == sorted(values)
-
-
 def _differs(account: Account, clean: CleanAccount, owner_id: int | None) -> bool:
     """Whether writing `clean` would change the account (only what the file gives is compared)."""
     for name, value in clean.columns.items():
@@ -648,41 +632,8 @@ def _differs(account: Account, clean: CleanAccount, owner_id: int | None) -> boo
         clean.archetypes
     ):
         return True
-    current = _trait_snapshot(account)
-    return any(not _same_values(current.get(key), values) for key, values in clean.traits.items())
-
-
-def _apply_archetypes(
-    account: Account, clean: CleanAccount, archetypes: dict[str, Archetype]
-) -> dict[str, list[Any]]:
-    if clean.archetypes is None:
-        return {}
-    before = [a.name for a in account.archetypes]
-    if sorted(before) == sorted(clean.archetypes):
-        return {}
-    account.archetypes = [archetypes[name] for name in clean.archetypes]
-    return {"archetypes": [before, clean.archetypes]}
-
-
-def _apply_traits(
-    account: Account, clean: CleanAccount, definitions: dict[str, TraitDefinition]
-) -> dict[str, list[Any]]:
-    """Like apply_clean, but keeps the rows of values that stay (a kept tag is not deleted and re-added)."""
-    extra: dict[str, list[Any]] = {}
-    current = _trait_snapshot(account)
-    for key, values in clean.traits.items():
-        if _same_values(current.get(key), values):
-            continue
-        definition = definitions[key]
-        kept = [t for t in account.traits if t.definition_id != definition.id or t.value in values]
-        have = {t.value for t in kept if t.definition_id == definition.id}
-        account.traits = kept + [
-            AccountTrait(definition=definition, definition_id=definition.id, value=v)
-            for v in values
-            if v not in have
-        ]
-        extra[f"{TRAIT_PREFIX}{key}"] = [current.get(key) or None, values or None]
-    return extra
+    current = trait_snapshot(account)
+    return any(not same_values(current.get(key), values) for key, values in clean.traits.items())
 
 
 def import_accounts(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -12,7 +14,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from ecp_tracker.domain.accounts import Stage, StageDates, check_stage_dates, name_key
 from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.errors import InvalidFields, NotFound, StaleEdit, ValidationError
-from ecp_tracker.models import Account, AccountTrait, Archetype, Contact, User
+from ecp_tracker.models import Account, AccountTrait, Archetype, Contact, TraitDefinition, User
 from ecp_tracker.models.base import utcnow
 from ecp_tracker.services import audit, traits
 from ecp_tracker.services.account_fields import CleanAccount, clean_account
@@ -53,7 +55,7 @@ def load_traits(session: Session, items: Sequence[Account]) -> None:
 def _resolve_owner(session: Session, owner: Any) -> int | None:
     if owner is None:
         return None
-    if isinstance(owner, int) or (isinstance(owner, str) and owner.strip().isdigit()):
+    if isinstance(owner, int) or (isinstance(owner, str) and re.fullmatch(r"[0-9]{1,9}", owner.strip())):
         user = session.get(User, int(owner))
     else:
         user = session.scalar(select(User).where(User.email == str(owner).strip().lower()))
@@ -81,15 +83,37 @@ def _check_unique(
     return problems
 
 
-def _trait_snapshot(account: Account) -> dict[str, list[str]]:
+def trait_snapshot(account: Account) -> dict[str, list[str]]:
     snapshot: dict[str, list[str]] = {}
     for row in account.traits:
         snapshot.setdefault(row.definition.key, []).append(row.value)
     return snapshot
 
 
-def apply_clean(session: Session, account: Account, clean: CleanAccount) -> dict[str, list[Any]]:
-    """Write cleaned input onto `account`; returns the changes columns do not show (archetypes, traits)."""
+def same_values(current: list[str] | None, values: list[str]) -> bool:
+    """Trait values compare as sets: tags in another order are the same tags."""
+    return set(current or []) == set(values)
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """What applying input needs from the database, loaded once (an import applies thousands of rows)."""
+
+    archetypes: dict[str, Archetype]  # by casefolded name
+    definitions: dict[str, TraitDefinition]  # by key
+
+    @classmethod
+    def load(cls, session: Session) -> Lookups:
+        return cls(archetype_lookup(session), traits.definitions_by_key(session))
+
+
+def apply_clean(
+    session: Session, account: Account, clean: CleanAccount, lookups: Lookups | None = None
+) -> dict[str, list[Any]]:
+    """Write cleaned input onto `account`; returns the changes columns do not show (archetypes, traits).
+
+    Trait rows whose value stays are kept (a kept tag is neither deleted nor re-added).
+    """
     extra: dict[str, list[Any]] = {}
     for name, value in clean.columns.items():
         setattr(account, name, value)
@@ -97,23 +121,27 @@ def apply_clean(session: Session, account: Account, clean: CleanAccount) -> dict
             account.name_key = name_key(value)
     if clean.owner_given:
         account.owner_id = _resolve_owner(session, clean.owner)
+    if clean.archetypes is None and not clean.traits:
+        return extra
+    lookups = lookups or Lookups.load(session)
     if clean.archetypes is not None:
         before = [a.name for a in account.archetypes]
         if sorted(before) != sorted(clean.archetypes):
-            lookup = archetype_lookup(session)
-            account.archetypes = [lookup[n.casefold()] for n in clean.archetypes]
+            account.archetypes = [lookups.archetypes[n.casefold()] for n in clean.archetypes]
             extra["archetypes"] = [before, clean.archetypes]
-    if clean.traits:
-        definitions = traits.definitions_by_key(session)
-        current = _trait_snapshot(account)
-        for key, values in clean.traits.items():
-            if current.get(key, []) == values:
-                continue
-            definition = definitions[key]
-            account.traits = [t for t in account.traits if t.definition_id != definition.id] + [
-                AccountTrait(definition=definition, definition_id=definition.id, value=v) for v in values
-            ]
-            extra[f"trait:{key}"] = [current.get(key) or None, values or None]
+    current = trait_snapshot(account)
+    for key, values in clean.traits.items():
+        if same_values(current.get(key), values):
+            continue
+        definition = lookups.definitions[key]
+        kept = [t for t in account.traits if t.definition_id != definition.id or t.value in values]
+        have = {t.value for t in kept if t.definition_id == definition.id}
+        account.traits = kept + [
+            AccountTrait(definition=definition, definition_id=definition.id, value=v)
+            for v in values
+            if v not in have
+        ]
+        extra[f"trait:{key}"] = [current.get(key) or None, values or None]
     return extra
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Session
 from ecp_tracker.domain.accounts import TraitKind, slugify
 from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.errors import NotFound, StaleEdit, ValidationError
+from ecp_tracker.domain.numbers import parse_decimal
 from ecp_tracker.models import TraitDefinition
 from ecp_tracker.models.base import utcnow
 from ecp_tracker.services import audit
@@ -162,12 +162,11 @@ def canonical_values(definition: TraitDefinition, raw: str | Iterable[str] | Non
             return ["no"]
         raise ValidationError(f"{definition.label} is yes or no, not {text!r}.", field=field)
     if kind == TraitKind.NUMBER:
-        try:
-            number = Decimal(text.replace(",", "").replace("_", ""))
-        except InvalidOperation:
-            raise ValidationError(f"{definition.label} is a number, not {text!r}.", field=field) from None
-        if not number.is_finite():
-            raise ValidationError(f"{definition.label} is a finite number, not {text!r}.", field=field)
+        number = parse_decimal(text)
+        if number is None:
+            raise ValidationError(
+                f"{definition.label} is a number such as 12 or 3.5, not {text!r}.", field=field
+            )
         return [format(number.normalize(), "f")]
     return [_allowed(definition, text, field)]
 
