@@ -1,0 +1,72 @@
+"""The upload page: check first (mapping and every bad row), then import all or nothing; jobs are private."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from ecp_tracker.domain.roles import Role
+from ecp_tracker.models import Account, ImportJob
+from tests.conftest import add_user
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def _upload(client, content: bytes, name: str = "companies.csv", **fields):
+    return client.post(
+        "/accounts/import/",
+        data={"file": (io.BytesIO(content), name), "preset": "auto", **fields},
+        content_type="multipart/form-data",
+    )
+
+
+def test_check_then_import_a_hubspot_export(client_as, db_session):
+    for email in ("ada@ourstartup.example", "grace@ourstartup.example"):  # the owners the export names
+        add_user(db_session, Role.EDITOR, email=email)
+    editor = client_as(Role.EDITOR)
+    response = _upload(editor, (DATA / "hubspot-companies.csv").read_bytes(), "hubspot-companies.csv")
+    assert response.status_code == 302
+    report = editor.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Ready to import" in report and "Read as <strong>hubspot</strong>" in report
+    assert "Company Domain Name" in report and "Record ID" in report  # mapped and ignored columns are shown
+    assert db_session.scalar(select(func.count(Account.id))) == 0  # the check wrote nothing
+    job = db_session.scalar(select(ImportJob))
+    done = editor.post(f"/accounts/import/{job.id}/run", follow_redirects=True).get_data(as_text=True)
+    assert "Imported" in done and "3</strong> accounts created" in done
+    db_session.expire_all()
+    assert db_session.scalar(select(func.count(Account.id))) == 3
+    again = editor.post(f"/accounts/import/{job.id}/run", follow_redirects=True).get_data(as_text=True)
+    assert "Only a checked file" in again  # a finished job cannot run twice
+    assert db_session.scalar(select(func.count(Account.id))) == 3
+
+
+def test_a_bad_row_is_named_and_nothing_is_written(client_as, db_session):
+    editor = client_as(Role.EDITOR)
+    content = b"name,employees,stage\nGood Co,10,prospect\nBad Co,ten,prospect\n"
+    response = _upload(editor, content)
+    page = editor.get(response.headers["Location"]).get_data(as_text=True)
+    assert "1 problem to fix first" in page
+    assert "<td>3</td><td><code>employees</code></td>" in page
+    job = db_session.scalar(select(ImportJob))
+    refused = editor.post(f"/accounts/import/{job.id}/run", follow_redirects=True)
+    assert "Only a checked file" in refused.get_data(as_text=True)
+    assert db_session.scalar(select(func.count(Account.id))) == 0
+
+
+def test_upload_form_refuses_other_files(client_as, db_session):
+    editor = client_as(Role.EDITOR)
+    response = _upload(editor, b"%PDF-1.4", "deck.pdf")
+    assert response.status_code == 422 and "Upload a .csv file." in response.get_data(as_text=True)
+    assert editor.post("/accounts/import/", data={"preset": "auto"}).status_code == 422
+    assert db_session.scalar(select(func.count(ImportJob.id))) == 0
+
+
+def test_jobs_are_private_to_their_owner_and_admins(client_as, people, db_session):
+    editor = client_as(Role.EDITOR)
+    response = _upload(editor, b"name\nSolo Co\n")
+    location = response.headers["Location"]
+    assert editor.get(location).status_code == 200
+    assert client_as(Role.ADMIN).get(location).status_code == 200
+    assert client_as(Role.VIEWER).get(location).status_code == 403
