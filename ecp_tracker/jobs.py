@@ -48,6 +48,7 @@ def run(app: Flask, job_id: int, *, dry_run: bool) -> None:
                     preset=job.preset,
                     dry_run=dry_run,
                     date_format=job.date_format,
+                    columns=job.columns or None,
                     progress=lambda rows: progress.update(rows, phase),
                 )
             if dry_run or not report.ok:

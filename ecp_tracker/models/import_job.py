@@ -24,6 +24,8 @@ class ImportJob(Timestamped, Base):
     preset: Mapped[str] = mapped_column(String(20), nullable=False, default="auto")
     date_format: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="checking")
+    # columns mapped by hand on the check page: header -> field ("" = ignore), overriding the preset
+    columns: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False, default=dict)
     report: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
     error: Mapped[str] = mapped_column(Text, nullable=False, default="")
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

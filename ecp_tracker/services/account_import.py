@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, BinaryIO
@@ -154,7 +154,9 @@ def _read_header(stream: BinaryIO) -> tuple[int, list[str]] | RowProblem:
     return found
 
 
-def plan_columns(stream: BinaryIO, preset: str = AUTO) -> ColumnPlan:
+def plan_columns(
+    stream: BinaryIO, preset: str = AUTO, columns: Mapping[str, str] | None = None
+) -> ColumnPlan:
     """How the file's columns would be read (for an upload preview). Reads the header only, then seeks back.
 
     Raises ValidationError for an unknown preset; an unreadable header is in `problems`.
@@ -162,7 +164,25 @@ def plan_columns(stream: BinaryIO, preset: str = AUTO) -> ColumnPlan:
     found = _read_header(stream)
     if isinstance(found, RowProblem):
         return ColumnPlan(preset=preset, headers=[], mapping={}, ignored=[], problems=[("", found.reason)])
-    return plan_headers(found[1], preset)
+    return plan_headers(found[1], preset, columns)
+
+
+def preview_rows(stream: BinaryIO, limit: int = 5) -> list[list[str]]:
+    """The header and the first `limit` data rows as text, for showing the file as it was read; seeks back."""
+    start = stream.tell()
+    try:
+        text = codecs.getreader("utf-8-sig")(stream, errors="replace")
+        rows: list[list[str]] = []
+        for cells in csv.reader(text):
+            if any(cell.strip() for cell in cells):
+                rows.append([cell[:120] for cell in cells])
+            if len(rows) > limit:
+                break
+        return rows
+    except csv.Error:
+        return []
+    finally:
+        stream.seek(start)
 
 
 @dataclass
@@ -646,13 +666,15 @@ def import_accounts(
     date_format: str | None = None,
     progress: Progress | None = None,
     today: date | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> ImportReport:
     """Import accounts from a CSV file (binary stream); see the module docstring. Never commits.
 
     `progress(rows_done)` is called about every 1000 rows of each pass and at its end; the second pass
     (writing, or comparing in a dry run) starts with `progress(0)`. Problems are returned in the report,
     never raised; with problems nothing was flushed. `today` (default: the current UTC date) is what
-    future conversion and churn dates are checked against.
+    future conversion and churn dates are checked against. `columns` maps headers by hand, overriding the
+    preset (see import_presets.plan_headers).
     """
     report = ImportReport(
         preset=preset,
@@ -677,7 +699,7 @@ def import_accounts(
         return report
     header_row, headers = found
     try:
-        plan = plan_headers(headers, preset)
+        plan = plan_headers(headers, preset, columns)
     except ValidationError as error:
         report.problems.append(RowProblem(0, "preset", error.message))
         return report

@@ -15,6 +15,7 @@ from ecp_tracker.domain.errors import NotFound, ValidationError
 from ecp_tracker.models import ImportJob, User
 from ecp_tracker.models.base import utcnow
 from ecp_tracker.services import audit
+from ecp_tracker.services.import_presets import mappable_field
 
 PRESETS = ("auto", "native", "hubspot", "salesforce")
 
@@ -38,6 +39,7 @@ def create_job(
         preset=preset,
         date_format=date_format or None,
         status="checking",
+        columns={},
         report={},
         error="",
     )
@@ -58,6 +60,23 @@ def report_data(report: Any) -> dict[str, Any]:
     data = dataclasses.asdict(report)
     data["ok"] = bool(getattr(report, "ok", not data.get("problems")))
     return data
+
+
+def set_columns(session: Session, actor: Actor, job: ImportJob, columns: dict[str, str]) -> None:
+    """Map columns by hand (header -> field, "" to ignore); the file is then checked again."""
+    if job.running or job.status == "done":
+        raise ValidationError(
+            "This import is running or finished; upload the file again to change its columns."
+        )
+    for header, target in columns.items():
+        if target and not mappable_field(target):
+            raise ValidationError(
+                f"{target!r} is not a field the column {header!r} can be mapped to.", field=header
+            )
+    job.columns = dict(columns)
+    job.status = "checking"
+    job.report = {}
+    audit.log_write(session, actor, job, action="map_columns", summary=job.filename)
 
 
 def start_import(session: Session, actor: Actor, job: ImportJob) -> None:

@@ -240,8 +240,19 @@ def detect_preset(headers: Sequence[str]) -> Preset:
     return best
 
 
-def plan_headers(headers: Sequence[str], preset: str = AUTO) -> ColumnPlan:
-    """Map a header row with `preset` (or the best-matching one for "auto")."""
+def mappable_field(target: str) -> bool:
+    """A field a column may be mapped to by hand: one of our columns or `trait:<key>`."""
+    return target in NATIVE_COLUMNS or (target.startswith(TRAIT_PREFIX) and bool(slugify(target[6:])))
+
+
+def plan_headers(
+    headers: Sequence[str], preset: str = AUTO, columns: Mapping[str, str] | None = None
+) -> ColumnPlan:
+    """Map a header row with `preset` (or the best-matching one for "auto").
+
+    `columns` overrides the preset for the headers it names (by their label as shown): a field name, or ""
+    to ignore the column.
+    """
     if preset == AUTO:
         chosen = detect_preset(headers)
     elif preset in PRESETS:
@@ -257,12 +268,21 @@ def plan_headers(headers: Sequence[str], preset: str = AUTO) -> ColumnPlan:
     reasons: dict[str, str] = {}
     problems: list[tuple[str, str]] = []
     first_header: dict[str, str] = {}
+    overrides = dict(columns or {})
     for index, (header, label) in enumerate(zip(headers, labels, strict=True)):
-        target = chosen.field_for(header) if header.strip() else None
+        if label in overrides:
+            target = overrides[label] or None
+            if target is not None and not mappable_field(target):
+                problems.append((label, f"{target!r} is not a field a column can be mapped to."))
+                continue
+        else:
+            target = chosen.field_for(header) if header.strip() else None
         if target is None:
             ignored.append(label)
-            reasons[label] = chosen.ignored.get(
-                normalize_header(header), f"not a {chosen.label} column we know"
+            reasons[label] = (
+                "ignored by your choice"
+                if label in overrides
+                else chosen.ignored.get(normalize_header(header), f"not a {chosen.label} column we know")
             )
             continue
         if target in first_header:

@@ -112,6 +112,7 @@ def upgrade() -> None:
         sa.Column("preset", sa.String(length=20), nullable=False),
         sa.Column("date_format", sa.String(length=40), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("columns", sa.JSON(), nullable=False),
         sa.Column("report", sa.JSON(), nullable=False),
         sa.Column("error", sa.Text(), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),

@@ -70,3 +70,25 @@ def test_jobs_are_private_to_their_owner_and_admins(client_as, people, db_sessio
     assert editor.get(location).status_code == 200
     assert client_as(Role.ADMIN).get(location).status_code == 200
     assert client_as(Role.VIEWER).get(location).status_code == 403
+
+
+def test_columns_can_be_mapped_by_hand(client_as, db_session):
+    editor = client_as(Role.EDITOR)
+    response = _upload(editor, b"Company,Segment,Headcount\nOrbit Co,Fintech,12\n")
+    location = response.headers["Location"]
+    page = editor.get(location).get_data(as_text=True)
+    assert "no column for the account name" in page
+    assert "<td>Orbit Co</td>" in page  # the preview shows the file as read
+    job = db_session.scalar(select(ImportJob))
+    form = {"header-0": "Company", "column-0": "name", "header-1": "Segment", "column-1": "industry"}
+    form |= {"header-2": "Headcount", "column-2": "employees"}
+    checked = editor.post(f"/accounts/import/{job.id}/columns", data=form, follow_redirects=True)
+    assert "All 1 rows are valid" in checked.get_data(as_text=True)
+    editor.post(f"/accounts/import/{job.id}/run")
+    account = db_session.scalar(select(Account))
+    assert (account.name, account.industry, account.employees) == ("Orbit Co", "Fintech", 12)
+    bad = editor.post(
+        f"/accounts/import/{job.id}/columns", data={"header-0": "Company", "column-0": "password"}
+    )
+    assert bad.status_code == 302
+    assert db_session.scalar(select(func.count(Account.id))) == 1

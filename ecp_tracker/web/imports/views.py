@@ -5,13 +5,15 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
 from ecp_tracker import jobs
 from ecp_tracker.db import get_session
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.permissions import current_actor, permission
-from ecp_tracker.services import import_jobs
+from ecp_tracker.services import import_jobs, traits
+from ecp_tracker.services.account_import import preview_rows
+from ecp_tracker.services.import_presets import NATIVE_COLUMNS
 from ecp_tracker.web.forms_support import attempt, status_for
 from ecp_tracker.web.imports.forms import RunForm, UploadForm
 
@@ -45,20 +47,56 @@ def upload():
     return render_template("imports/upload.html", form=form), status_for(form)
 
 
+def _file_preview(job) -> list[list[str]]:
+    path = jobs.upload_path(current_app, job.stored_name)
+    if not path.exists():
+        return []
+    with path.open("rb") as stream:
+        return preview_rows(stream)
+
+
 @bp.route("/<int:job_id>")
 @permission(Role.EDITOR)
 def show(job_id: int):
     session = get_session()
     job = import_jobs.get_job(session, job_id, g.user)
     progress = jobs.progress_file(current_app, job).read() if job.running else {}
+    rows = [] if job.running else _file_preview(job)
+    headers = [cell.strip() or f"(column {i + 1})" for i, cell in enumerate(rows[0])] if rows else []
+    report = job.report or {}
+    targets = {header: (report.get("mapping") or {}).get(header, "") for header in headers}
+    fields = [*NATIVE_COLUMNS, *(f"trait:{d.key}" for d in traits.list_definitions(session))]
     return render_template(
         "imports/show.html",
         job=job,
-        report=job.report,
+        report=report,
         progress=progress,
+        preview=rows,
+        headers=headers,
+        targets=targets,
+        fields=fields,
         run_form=RunForm(),
-        form=UploadForm(),
     )
+
+
+@bp.route("/<int:job_id>/columns", methods=["POST"])
+@permission(Role.EDITOR)
+def columns(job_id: int):
+    """Map columns by hand and check the file again."""
+    form = RunForm()
+    session = get_session()
+    job = import_jobs.get_job(session, job_id, g.user)
+    if form.validate_on_submit():
+        chosen = {
+            request.form[f"header-{i}"]: request.form.get(f"column-{i}", "")
+            for i in range(500)
+            if f"header-{i}" in request.form
+        }
+        if attempt(form, lambda: import_jobs.set_columns(session, current_actor(), job, chosen) or True):
+            jobs.start(current_app._get_current_object(), job.id, dry_run=True)
+        else:
+            flash(" ".join(form.form_errors), "error")
+    return redirect(url_for("imports.show", job_id=job_id))
 
 
 @bp.route("/<int:job_id>/run", methods=["POST"])
