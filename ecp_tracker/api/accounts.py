@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import request
@@ -18,6 +20,7 @@ from ecp_tracker.api.schemas import (
 )
 from ecp_tracker.db import get_session
 from ecp_tracker.domain.accounts import revenue_band, size_band
+from ecp_tracker.domain.errors import DomainError, InvalidFields
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import Account
 from ecp_tracker.permissions import current_actor, permission
@@ -48,6 +51,28 @@ def account_out(account: Account) -> dict[str, Any]:
         "archetypes": [a.name for a in account.archetypes],
         "traits": traits,
     }
+
+
+@contextmanager
+def body_field_names() -> Iterator[None]:
+    """Name fields in errors as the request body does: `owner_id`, `traits.<key>`."""
+    try:
+        yield
+    except DomainError as error:
+        problems = getattr(error, "problems", None) or [(error.field, error.message)]
+        renamed = [(_body_name(field), message) for field, message in problems]
+        if isinstance(error, InvalidFields) or len(renamed) > 1:
+            raise InvalidFields(renamed) from error
+        error.field = renamed[0][0]
+        raise
+
+
+def _body_name(field: str | None) -> str | None:
+    if field == "owner":
+        return "owner_id"
+    if field and field.startswith("trait:"):
+        return "traits." + field.removeprefix("trait:")
+    return field
 
 
 def _raw(data: dict[str, Any]) -> dict[str, Any]:
@@ -81,7 +106,8 @@ def list_(page: int, per_page: int, **_filters: Any):
 def create(data: dict[str, Any]):
     """Record an account"""
     session = get_session()
-    account = accounts.create_account(session, current_actor(), _raw(data))
+    with body_field_names():
+        account = accounts.create_account(session, current_actor(), _raw(data))
     session.commit()
     return account_out(accounts.get_account(session, account.id))
 
@@ -101,7 +127,8 @@ def get(account_id: int):
 def patch(data: dict[str, Any], account_id: int):
     """Change fields; `version` must be the one you read (409 when someone changed it since)"""
     session = get_session()
-    accounts.update_account(session, current_actor(), account_id, _raw(data), version=data["version"])
+    with body_field_names():
+        accounts.update_account(session, current_actor(), account_id, _raw(data), version=data["version"])
     session.commit()
     return account_out(accounts.get_account(session, account_id))
 

@@ -3,7 +3,9 @@
 from ecp_tracker.models.account import Account, Archetype, Contact, SavedView, account_archetypes
 from ecp_tracker.models.audit import AuditEvent
 from ecp_tracker.models.base import Base
+from ecp_tracker.models.discount import Discount, GiveGet
 from ecp_tracker.models.import_job import ImportJob
+from ecp_tracker.models.pilot import CriterionAmendment, Milestone, Pilot, SuccessCriterion
 from ecp_tracker.models.trait import AccountTrait, TraitDefinition
 from ecp_tracker.models.user import ApiToken, User
 
@@ -15,8 +17,14 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Contact",
+    "CriterionAmendment",
+    "Discount",
+    "GiveGet",
     "ImportJob",
+    "Milestone",
+    "Pilot",
     "SavedView",
+    "SuccessCriterion",
     "TraitDefinition",
     "User",
     "account_archetypes",

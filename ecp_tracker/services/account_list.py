@@ -181,7 +181,9 @@ def filtered_statement(filters: AccountFilters) -> Select[tuple[Account]]:
     column = SORTS[filters.sort]
     order = column.desc() if filters.descending else column.asc()
     tiebreak = Account.id.desc() if filters.descending else Account.id.asc()
-    return stmt.order_by(order.nulls_last() if filters.descending else order, tiebreak)
+    if column.nullable:  # blanks last both ways, on every database
+        order = order.nulls_last()
+    return stmt.order_by(order, tiebreak)
 
 
 def list_accounts(

@@ -145,8 +145,18 @@ def apply_clean(
     return extra
 
 
-def _clean(session: Session, raw: Mapping[str, Any], *, today: date, require_name: bool) -> CleanAccount:
+def _clean(
+    session: Session,
+    raw: Mapping[str, Any],
+    *,
+    today: date,
+    require_name: bool,
+    account: Account | None = None,
+) -> CleanAccount:
+    """Check the input; archetypes the account already has stay acceptable even when archived since."""
     names = {key: a.name for key, a in archetype_lookup(session).items()}
+    if account is not None:
+        names |= {a.name.casefold(): a.name for a in account.archetypes}
     clean, problems = clean_account(
         raw,
         today=today,
@@ -199,9 +209,11 @@ def update_account(
             f"(now version {account.version}); nothing was saved. Review their change and apply yours again.",
             current=account_summary(account),
         )
-    clean = _clean(session, raw, today=today, require_name=False)
+    clean = _clean(session, raw, today=today, require_name=False, account=account)
+    lookups = Lookups.load(session)
+    lookups.archetypes.update({a.name.casefold(): a for a in account.archetypes})
     with session.no_autoflush:
-        extra = apply_clean(session, account, clean)
+        extra = apply_clean(session, account, clean, lookups)
         _check_rules(session, account, today)
     if extra:
         account.updated_at = utcnow()  # a change of archetypes or traits alone still bumps the version

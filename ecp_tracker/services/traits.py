@@ -134,7 +134,14 @@ def canonical_values(definition: TraitDefinition, raw: str | Iterable[str] | Non
     Raises ValidationError (field `trait:<key>`) when the input does not fit the definition.
     """
     field = f"trait:{definition.key}"
-    parts = [raw] if raw is None or isinstance(raw, str) else list(raw)
+    if isinstance(raw, dict):
+        raise ValidationError(
+            f"{definition.label} takes a value or a list of values, not an object.", field=field
+        )
+    parts = (
+        [raw] if raw is None or isinstance(raw, str) or not isinstance(raw, list | tuple | set) else list(raw)
+    )
+    parts = [_as_text(p) for p in parts]
     texts = [" ".join(p.split()) for p in parts if p is not None and p.strip()]
     if not texts:
         return []
@@ -169,6 +176,15 @@ def canonical_values(definition: TraitDefinition, raw: str | Iterable[str] | Non
             )
         return [format(number.normalize(), "f")]
     return [_allowed(definition, text, field)]
+
+
+def _as_text(value: object) -> str | None:
+    """JSON gives numbers and booleans as such: true -> "yes", 12 -> "12"."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
 
 
 def _allowed(definition: TraitDefinition, value: str, field: str) -> str:
