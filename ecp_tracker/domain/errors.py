@@ -68,3 +68,10 @@ class InvalidFields(ValidationError):
         for field, message in self.problems:
             grouped.setdefault(field, []).append(message)
         return grouped
+
+
+class Conflict(DomainError):
+    """The record is in a state that does not allow this change (e.g. a frozen success criterion)."""
+
+    status = 409
+    title = "Conflict"
