@@ -224,13 +224,7 @@ def update_account(
 def set_archived(session: Session, actor: Actor, account_id: int, *, archived: bool) -> Account:
     """Archive (soft delete) or restore; nothing is ever removed."""
     account = get_account(session, account_id)
-    if archived == account.is_archived:
-        return account
-    account.archived_at = utcnow() if archived else None
-    audit.log_write(
-        session, actor, account, action="archive" if archived else "restore", summary=account.name
-    )
-    return account
+    return audit.set_archived(session, actor, account, archived=archived, summary=account.name)
 
 
 def account_summary(account: Account) -> dict[str, Any]:

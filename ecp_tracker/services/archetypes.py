@@ -13,7 +13,6 @@ from ecp_tracker.domain.accounts import Stage
 from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.errors import NotFound, StaleEdit, ValidationError
 from ecp_tracker.models import Account, Archetype, account_archetypes
-from ecp_tracker.models.base import utcnow
 from ecp_tracker.services import audit
 
 DECIDED = [s.value for s in Stage if s.is_decided]
@@ -67,12 +66,7 @@ def update_archetype(
 def set_archived(session: Session, actor: Actor, archetype_id: int, *, archived: bool) -> Archetype:
     """Archived archetypes stay on their accounts but are no longer offered for new ones."""
     archetype = get_archetype(session, archetype_id)
-    if archived != (archetype.archived_at is not None):
-        archetype.archived_at = utcnow() if archived else None
-        audit.log_write(
-            session, actor, archetype, action="archive" if archived else "restore", summary=archetype.name
-        )
-    return archetype
+    return audit.set_archived(session, actor, archetype, archived=archived, summary=archetype.name)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from ecp_tracker.domain.actors import Actor
 from ecp_tracker.models import AuditEvent, Base
+from ecp_tracker.models.base import utcnow
 from ecp_tracker.services.pagination import Page, paginate
 
 # Bookkeeping columns: never shown as changes.
@@ -121,6 +122,14 @@ def log_write(
         changes=changes,
         summary=summary,
     )
+
+
+def set_archived(session: Session, actor: Actor, record: Any, *, archived: bool, summary: str = "") -> Any:
+    """Archive (soft delete) or restore a record with an `archived_at` column; nothing is ever removed."""
+    if archived != (record.archived_at is not None):
+        record.archived_at = utcnow() if archived else None
+        log_write(session, actor, record, action="archive" if archived else "restore", summary=summary)
+    return record
 
 
 def list_events(

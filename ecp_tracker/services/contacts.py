@@ -12,7 +12,6 @@ from ecp_tracker.domain.accounts import DmuRole
 from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.errors import InvalidFields, NotFound, StaleEdit
 from ecp_tracker.models import Account, Archetype, Contact
-from ecp_tracker.models.base import utcnow
 from ecp_tracker.services import audit
 
 
@@ -95,12 +94,7 @@ def update_contact(
 
 def set_archived(session: Session, actor: Actor, contact_id: int, *, archived: bool) -> Contact:
     contact = get_contact(session, contact_id)
-    if archived != (contact.archived_at is not None):
-        contact.archived_at = utcnow() if archived else None
-        audit.log_write(
-            session, actor, contact, action="archive" if archived else "restore", summary=contact.name
-        )
-    return contact
+    return audit.set_archived(session, actor, contact, archived=archived, summary=contact.name)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.errors import NotFound, StaleEdit, ValidationError
 from ecp_tracker.domain.numbers import parse_decimal
 from ecp_tracker.models import TraitDefinition
-from ecp_tracker.models.base import utcnow
 from ecp_tracker.services import audit
 
 TRUE_WORDS = {"yes", "true", "1", "y"}
@@ -121,11 +120,9 @@ def update_definition(
 
 def set_archived(session: Session, actor: Actor, definition_id: int, *, archived: bool) -> TraitDefinition:
     definition = get_definition(session, definition_id)
-    if archived == (definition.archived_at is not None):
-        return definition
-    definition.archived_at = utcnow() if archived else None
-    audit.log_write(session, actor, definition, action="archive" if archived else "restore")
-    return definition
+    return audit.set_archived(
+        session, actor, definition, archived=archived, summary=f"trait:{definition.key}"
+    )
 
 
 def canonical_values(definition: TraitDefinition, raw: str | Iterable[str] | None) -> list[str]:
