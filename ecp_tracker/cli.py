@@ -1,4 +1,5 @@
-"""Command-line interface (`flask ...`): migrations, users, tokens, the demo, account import and export.
+"""Command-line interface (`flask ...`): migrations, users, tokens, the demo, pilots' success criteria,
+account import and export, pilot export.
 
 Exit codes: 0 success, 1 the input was refused (the reason on stderr, one line), 2 usage errors.
 """
@@ -17,11 +18,13 @@ from flask.cli import AppGroup, with_appcontext
 from ecp_tracker.db import database, get_session
 from ecp_tracker.domain.accounts import Stage
 from ecp_tracker.domain.actors import Actor
-from ecp_tracker.domain.errors import DomainError
+from ecp_tracker.domain.errors import Conflict, DomainError
+from ecp_tracker.domain.pilots import Direction, PilotStatus
 from ecp_tracker.domain.roles import Role
-from ecp_tracker.services import account_export, account_import, demo, tokens, users
+from ecp_tracker.services import account_export, account_import, demo, pilot_export, pilots, tokens, users
 from ecp_tracker.services.account_list import AccountFilters
 from ecp_tracker.services.import_presets import PRESET_NAMES, check_date_format
+from ecp_tracker.services.pilot_board import PilotFilters
 
 
 def fail(message: str) -> None:
@@ -142,6 +145,122 @@ def demo_command(if_empty: bool) -> None:
         click.echo("Demo logins (e-mail / password / role):")
         for login in present:
             click.echo(f"  {login.email:28} {login.password:20} {login.role.value}")
+
+
+pilots_cli = AppGroup("pilots", help="Pilots' pre-registered success criteria.")
+CRITERION_OPTIONS = (
+    click.option("--description", help="What is measured, in a sentence."),
+    click.option("--metric", help="The metric's short name, e.g. 'p95 query latency'."),
+    click.option("--target", help="The target value, a number such as 300 or 0.5."),
+    click.option("--unit", help="The unit, e.g. ms, users, %."),
+    click.option(
+        "--direction",
+        type=click.Choice([d.value for d in Direction]),
+        help="at_least: reach the target; at_most: stay at or below it.",
+    ),
+)
+
+
+def criterion_options(command):
+    for option in reversed(CRITERION_OPTIONS):
+        command = option(command)
+    return command
+
+
+def _changes(**options: str | None) -> dict[str, str]:
+    return {key: value for key, value in options.items() if value is not None}
+
+
+def _refused(error: DomainError) -> str:
+    return f"{error.field}: {error.message}" if error.field else error.message
+
+
+def _terms_line(terms: pilots.CriterionTerms) -> str:
+    unit = f" {terms.unit}" if terms.unit else ""
+    return f"{terms.metric} {terms.direction.symbol} {pilots.number_text(terms.target)}{unit}"
+
+
+@pilots_cli.command("criteria")
+@click.argument("pilot_id", type=int)
+def pilots_criteria(pilot_id: int) -> None:
+    """List the success criteria of pilot PILOT_ID: the terms that apply now, the registered ones and every
+    amendment."""
+    session = get_session()
+    try:
+        pilot = pilots.get_pilot(session, pilot_id)
+    except DomainError as error:
+        fail(_refused(error))
+    frozen = (
+        f"frozen {pilot.criteria_frozen_at:%Y-%m-%d %H:%M} UTC"
+        if pilot.criteria_frozen_at
+        else "editable until it starts"
+    )
+    click.echo(f"Pilot {pilot.id} {pilot.name} ({pilot.account.name}), {pilot.status}; criteria {frozen}.")
+    if not pilot.criteria:
+        click.echo("No success criteria yet.")
+    for criterion in pilot.criteria:
+        terms = pilots.effective_terms(criterion)
+        result = ""
+        if criterion.actual is not None:
+            verdict = "met" if criterion.met else "not met"
+            result = f"; actual {pilots.number_text(criterion.actual)}: {verdict}"
+        click.echo(f"[{criterion.id}] {_terms_line(terms)}{result}")
+        click.echo(f"    {terms.description}")
+        if terms.amended:
+            click.echo(f"    registered: {_terms_line(pilots.registered_terms(criterion))}")
+        for amendment in criterion.amendments:
+            changed = ", ".join(f"{key} {old} -> {new}" for key, (old, new) in amendment.changes.items())
+            click.echo(
+                f"    amended {amendment.amended_at:%Y-%m-%d} by {amendment.amended_by_label}: {changed}"
+                f" (reason: {amendment.reason})"
+            )
+
+
+@pilots_cli.command("edit-criterion")
+@click.argument("criterion_id", type=int)
+@criterion_options
+def pilots_edit_criterion(criterion_id: int, **options: str | None) -> None:
+    """Edit criterion CRITERION_ID while its pilot is planned. Once the pilot has started the criterion is
+    frozen: record an amendment (`flask pilots amend`) instead."""
+    changes = _changes(**options)
+    if not changes:
+        raise click.UsageError("Give at least one of --description, --metric, --target, --unit, --direction.")
+    session = get_session()
+    try:
+        criterion = pilots.get_criterion(session, criterion_id)
+        pilots.update_criterion(
+            session, Actor.system("cli"), criterion_id, changes, version=criterion.version
+        )
+        session.commit()
+    except Conflict as error:
+        session.rollback()
+        fail(f"{error.message} Use: flask pilots amend {criterion_id} --reason TEXT ...")
+    except DomainError as error:
+        session.rollback()
+        fail(_refused(error))
+    click.echo(f"Saved criterion {criterion_id}: {_terms_line(pilots.effective_terms(criterion))}.")
+
+
+@pilots_cli.command("amend")
+@click.argument("criterion_id", type=int)
+@click.option("--reason", required=True, help="Why the criterion changes (kept with the amendment).")
+@criterion_options
+def pilots_amend(criterion_id: int, reason: str, **options: str | None) -> None:
+    """Amend frozen criterion CRITERION_ID of a running pilot: the registered values stay, the new apply."""
+    changes = _changes(**options)
+    if not changes:
+        raise click.UsageError("Give at least one of --description, --metric, --target, --unit, --direction.")
+    session = get_session()
+    try:
+        amendment = pilots.amend_criterion(
+            session, Actor.system("cli"), criterion_id, reason=reason, changes=changes
+        )
+        session.commit()
+    except DomainError as error:
+        session.rollback()
+        fail(_refused(error))
+    changed = ", ".join(f"{key} {old} -> {new}" for key, (old, new) in amendment.changes.items())
+    click.echo(f"Amended criterion {criterion_id}: {changed}.")
 
 
 import_cli = AppGroup("import", help="Import data from CSV files.")
@@ -268,6 +387,29 @@ def export_accounts_command(
     click.echo(f"Exported {count} accounts to {out}.")
 
 
+@export_cli.command("pilots")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file, not stdout."
+)
+@click.option(
+    "--status", multiple=True, type=click.Choice([s.value for s in PilotStatus]), help="Only this status."
+)
+@click.option("--archetype", multiple=True, help="Only pilots of accounts with this archetype.")
+@click.option("--q", "query", default="", help="Only pilots or accounts whose name contains this text.")
+def export_pilots_command(
+    out: Path | None, status: tuple[str, ...], archetype: tuple[str, ...], query: str
+) -> None:
+    """Export pilots as CSV: account, status, dates, prices, outcome and criteria met."""
+    filters = PilotFilters(status=status, archetype=archetype, q=query.strip())
+    session = get_session()
+    if out is None:
+        pilot_export.export_pilots(session, filters, sys.stdout)
+        return
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        count = pilot_export.export_pilots(session, filters, handle)
+    click.echo(f"Exported {count} pilots to {out}.")
+
+
 def register(app: Flask) -> None:
-    for group in (db_cli, users_cli, tokens_cli, demo_command, import_cli, export_cli):
+    for group in (db_cli, users_cli, tokens_cli, demo_command, pilots_cli, import_cli, export_cli):
         app.cli.add_command(group)

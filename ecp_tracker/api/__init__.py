@@ -8,11 +8,22 @@ from flask_smorest import Api
 from ecp_tracker.api.accounts import bp as accounts_bp
 from ecp_tracker.api.catalog import archetypes_bp, traits_bp
 from ecp_tracker.api.me import bp as me_bp
+from ecp_tracker.api.pilots import discounts_bp, milestones_bp, pilots_bp, promises_bp
 from ecp_tracker.api.schemas import ProblemSchema
 from ecp_tracker.api.users import bp as users_bp
 from ecp_tracker.extensions import csrf
 
-BLUEPRINTS = (me_bp, users_bp, accounts_bp, archetypes_bp, traits_bp)
+BLUEPRINTS = (
+    me_bp,
+    users_bp,
+    accounts_bp,
+    archetypes_bp,
+    traits_bp,
+    pilots_bp,
+    milestones_bp,
+    discounts_bp,
+    promises_bp,
+)
 
 
 class ProblemApi(Api):

@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.discounts import DiscountKind, DiscountTerms, GiveGetKind
-from ecp_tracker.domain.errors import InvalidFields, NotFound, StaleEdit, ValidationError
+from ecp_tracker.domain.errors import Conflict, InvalidFields, NotFound, StaleEdit, ValidationError
 from ecp_tracker.domain.numbers import parse_decimal
 from ecp_tracker.models import Account, Discount, GiveGet, Pilot
 from ecp_tracker.models.base import utcnow
 from ecp_tracker.services import audit
+from ecp_tracker.services.pagination import Page, paginate
 
 
 def _today() -> date:
@@ -80,7 +81,8 @@ def _promises(raw: Any, problems: list[tuple[str, str]]) -> list[GiveGet]:
             problems.append((f"{prefix}.kind", f"Kind is one of {', '.join(k.value for k in GiveGetKind)}."))
             continue
         due = _day(item.get("due_on"), f"{prefix}.due_on", problems, required=True)
-        quantity = item.get("quantity") or 1
+        quantity = item.get("quantity")
+        quantity = 1 if quantity in (None, "") else quantity
         if not str(quantity).isdigit() or not 1 <= int(quantity) <= 100:
             problems.append((f"{prefix}.quantity", "Quantity is a whole number from 1 to 100."))
             continue
@@ -152,6 +154,8 @@ def fulfil_promise(
     promise = session.get(GiveGet, promise_id)
     if promise is None:
         raise NotFound(f"There is no promise with id {promise_id}.")
+    if promise.fulfilled_on is not None:
+        raise Conflict(f"This promise was already fulfilled on {promise.fulfilled_on.isoformat()}.")
     if version is not None and version != promise.version:
         raise StaleEdit("The promise was changed by someone else; reload to see the change.")
     day = fulfilled_on or _today()
@@ -185,6 +189,54 @@ def discounts_of_account(session: Session, account_id: int) -> Sequence[Discount
         .order_by(Discount.starts_on.desc())
     )
     return session.scalars(stmt).all()
+
+
+def page_discounts(
+    session: Session, *, account_id: int | None = None, page: int = 1, per_page: int = 25
+) -> Page[Discount]:
+    """Discounts, newest start first, optionally of one account, with account, granter and promises
+    (a count, the page, and one query for the promises)."""
+    stmt = (
+        select(Discount)
+        .options(
+            joinedload(Discount.account), joinedload(Discount.granted_by), selectinload(Discount.promises)
+        )
+        .order_by(Discount.starts_on.desc(), Discount.id.desc())
+    )
+    if account_id is not None:
+        stmt = stmt.where(Discount.account_id == account_id)
+    return paginate(session, stmt, page=page, per_page=min(max(per_page, 1), 100))
+
+
+def page_promises(
+    session: Session,
+    *,
+    open_only: bool = False,
+    overdue_only: bool = False,
+    account_id: int | None = None,
+    discount_id: int | None = None,
+    page: int = 1,
+    per_page: int = 25,
+    today: date | None = None,
+) -> Page[GiveGet]:
+    """Promises, the earliest due first, with their discount and account (a count and the page).
+    `overdue_only`: open promises whose due date has passed."""
+    today = today or _today()
+    stmt = (
+        select(GiveGet)
+        .options(joinedload(GiveGet.discount).joinedload(Discount.account))
+        .order_by(GiveGet.due_on, GiveGet.id)
+    )
+    if open_only or overdue_only:
+        stmt = stmt.where(GiveGet.fulfilled_on.is_(None))
+    if overdue_only:
+        stmt = stmt.where(GiveGet.due_on < today)
+    if account_id is not None:
+        of_account = select(Discount.id).where(Discount.account_id == account_id)
+        stmt = stmt.where(GiveGet.discount_id.in_(of_account))
+    if discount_id is not None:
+        stmt = stmt.where(GiveGet.discount_id == discount_id)
+    return paginate(session, stmt, page=page, per_page=min(max(per_page, 1), 100))
 
 
 @dataclass(frozen=True)

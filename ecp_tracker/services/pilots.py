@@ -68,6 +68,14 @@ def get_pilot(session: Session, pilot_id: int) -> Pilot:
     return pilot
 
 
+def _plain_pilot(session: Session, pilot_id: int) -> Pilot:
+    """The pilot alone (its relationships load when used): for writes that need little of it."""
+    pilot = session.get(Pilot, pilot_id)
+    if pilot is None:
+        raise NotFound(f"There is no pilot with id {pilot_id}.")
+    return pilot
+
+
 def get_criterion(session: Session, criterion_id: int, pilot_id: int | None = None) -> SuccessCriterion:
     criterion = session.get(SuccessCriterion, criterion_id)
     if criterion is None or (pilot_id is not None and criterion.pilot_id != pilot_id):
@@ -87,6 +95,18 @@ class CriterionTerms:
     amended: bool
 
 
+def registered_terms(criterion: SuccessCriterion) -> CriterionTerms:
+    """What the criterion asked for when it was registered (before any amendment)."""
+    return CriterionTerms(
+        description=criterion.description,
+        metric=criterion.metric,
+        target=Decimal(criterion.target),
+        unit=criterion.unit,
+        direction=Direction(criterion.direction),
+        amended=False,
+    )
+
+
 def effective_terms(criterion: SuccessCriterion) -> CriterionTerms:
     values: dict[str, Any] = {name: getattr(criterion, name) for name in CRITERION_FIELDS}
     for amendment in criterion.amendments:
@@ -102,6 +122,12 @@ def effective_terms(criterion: SuccessCriterion) -> CriterionTerms:
     )
 
 
+def number_text(value: Decimal) -> str:
+    """A target as people write it: 300, not 300.0000 or 3E+2."""
+    text = format(value.normalize(), "f")
+    return "0" if text in {"-0", ""} else text
+
+
 def scorecard(pilot: Pilot) -> Scorecard:
     recorded = [c for c in pilot.criteria if c.met is not None]
     return Scorecard(
@@ -113,6 +139,8 @@ def scorecard(pilot: Pilot) -> Scorecard:
 
 
 def late_milestones(pilot: Pilot, today: date | None = None) -> list[Milestone]:
+    if PilotStatus(pilot.status).is_ended:
+        return []  # the plan of an ended pilot is history, not a to-do list
     today = today or _today()
     return [m for m in pilot.milestones if m.done_on is None and m.due_on < today]
 
@@ -203,9 +231,7 @@ def create_pilot(session: Session, actor: Actor, account_id: int, raw: Mapping[s
         account_id=account_id,
         status=PilotStatus.PLANNED.value,
         outcome=PilotOutcome.PENDING.value,
-        hypothesis="",
-        price_reason="",
-        **clean,
+        **{"hypothesis": "", "price_reason": "", **clean},
     )
     _check_pilot(pilot)
     audit.log_write(session, actor, pilot, summary=f"{pilot.name} with {account.name}")
@@ -247,43 +273,54 @@ def transition(
     on: date | None = None,
     planned_end_date: date | None = None,
 ) -> Pilot:
-    """Move the pilot to status `to`. Starting freezes its criteria; extending needs a later planned end."""
+    """Move the pilot to status `to` on day `on` (default today). Starting freezes its criteria (and may set
+    the planned end); extending needs a later planned end; ending sets the end date. Everything is checked
+    before anything changes."""
     pilot = get_pilot(session, pilot_id)
     try:
         target = PilotStatus(to)
     except ValueError:
         raise ValidationError(f"Unknown status {to!r}.", field="to") from None
-    check_transition(PilotStatus(pilot.status), target)
-    day = on or _today()
+    current = PilotStatus(pilot.status)
+    check_transition(current, target)
+    today = _today()
+    start, planned_end, end = pilot.start_date, pilot.planned_end_date, pilot.end_date
     if target is PilotStatus.ACTIVE:
         if not pilot.criteria:
             raise ValidationError("Agree at least one success criterion before the pilot starts.", field="to")
-        pilot.start_date = pilot.start_date or day
-        if pilot.planned_end_date is None:
+        start = on or start or today
+        planned_end = planned_end_date or planned_end
+        if planned_end is None:
             raise ValidationError(
                 "Set the planned end date before the pilot starts.", field="planned_end_date"
             )
-        now = utcnow()
+    elif target is PilotStatus.EXTENDED:
+        if planned_end_date is None or (planned_end and planned_end_date <= planned_end):
+            raise ValidationError(
+                "Extending needs a new planned end, later than the current one.", field="planned_end_date"
+            )
+        planned_end = planned_end_date
+    else:
+        end = on or today
+        if end > today:
+            raise ValidationError("A pilot ends today or earlier, not in the future.", field="on")
+    # a planned pilot that is cancelled never ran: its planned start may lie after the day it was cancelled
+    never_ran = current is PilotStatus.PLANNED and target is not PilotStatus.ACTIVE
+    check_pilot_dates(None if never_ran else start, planned_end, None if never_ran else end)
+
+    pilot.start_date, pilot.planned_end_date, pilot.end_date = start, planned_end, end
+    pilot.status = target.value
+    now = utcnow()
+    if target is PilotStatus.ACTIVE:
         pilot.criteria_frozen_at = now
+    audit.log_write(session, actor, pilot, action=f"status:{target.value}", summary=pilot.name)
+    if target is PilotStatus.ACTIVE:
         for criterion in pilot.criteria:
             criterion.frozen_at = now
             audit.log_write(session, actor, criterion, action="freeze", summary=criterion.metric)
         if pilot.account.stage == Stage.PROSPECT.value:
             pilot.account.stage = Stage.PILOT.value
             audit.log_write(session, actor, pilot.account, summary=f"pilot {pilot.name} started")
-    elif target is PilotStatus.EXTENDED:
-        if planned_end_date is None or (
-            pilot.planned_end_date and planned_end_date <= pilot.planned_end_date
-        ):
-            raise ValidationError(
-                "Extending needs a new planned end, later than the current one.", field="planned_end_date"
-            )
-        pilot.planned_end_date = planned_end_date
-    else:
-        pilot.end_date = day
-    pilot.status = target.value
-    _check_pilot(pilot)
-    audit.log_write(session, actor, pilot, action=f"status:{target.value}", summary=pilot.name)
     return pilot
 
 
@@ -299,6 +336,11 @@ def record_outcome(
 ) -> Pilot:
     """Converted: the account becomes a customer (from `converted_on`). Not converted: optionally lost."""
     pilot = get_pilot(session, pilot_id)
+    if pilot.outcome != PilotOutcome.PENDING.value:
+        raise Conflict(
+            f"The outcome ({pilot.outcome.replace('_', ' ')}) is already recorded; "
+            "it moved the account, so change the account itself if it was wrong."
+        )
     try:
         result = PilotOutcome(outcome)
     except ValueError:
@@ -377,7 +419,7 @@ def _clean_criterion(raw: Mapping[str, Any], *, partial: bool) -> dict[str, Any]
 
 
 def add_criterion(session: Session, actor: Actor, pilot_id: int, raw: Mapping[str, Any]) -> SuccessCriterion:
-    pilot = get_pilot(session, pilot_id)
+    pilot = _plain_pilot(session, pilot_id)
     if pilot.status != PilotStatus.PLANNED.value:
         raise Conflict("Criteria are agreed before the pilot starts; this one has started, so amend instead.")
     clean = _clean_criterion(raw, partial=False)
@@ -419,15 +461,16 @@ def amend_criterion(
         raise InvalidFields([("reason", "Say why the criterion changes (at least a few words).")])
     clean = _clean_criterion({k: v for k, v in changes.items() if k in CRITERION_FIELDS}, partial=True)
     current = effective_terms(criterion)
-    diff = {}
+    diff: dict[str, list[Any]] = {}
     for key, value in clean.items():
         old = getattr(current, key)
+        if key == "target":
+            if old != value:  # numerically: 300 and 300.0000 are the same target
+                diff[key] = [number_text(old), number_text(value)]
+            continue
         old_plain = old.value if isinstance(old, Direction) else old
-        if str(old_plain) != str(value):
-            diff[key] = [
-                str(old_plain) if key == "target" else old_plain,
-                str(value) if key == "target" else value,
-            ]
+        if old_plain != value:
+            diff[key] = [old_plain, value]
     if not diff:
         raise InvalidFields([("target", "The amendment changes nothing; give at least one new value.")])
     amendment = CriterionAmendment(
@@ -470,7 +513,7 @@ def record_result(
 
 
 def add_milestone(session: Session, actor: Actor, pilot_id: int, raw: Mapping[str, Any]) -> Milestone:
-    pilot = get_pilot(session, pilot_id)
+    pilot = _plain_pilot(session, pilot_id)
     problems: list[tuple[str, str]] = []
     title = " ".join(str(raw.get("title") or "").split())
     if not title:
@@ -495,11 +538,20 @@ def add_milestone(session: Session, actor: Actor, pilot_id: int, raw: Mapping[st
 
 
 def set_milestone_done(
-    session: Session, actor: Actor, milestone_id: int, *, done: bool, on: date | None = None
+    session: Session,
+    actor: Actor,
+    milestone_id: int,
+    *,
+    done: bool,
+    on: date | None = None,
+    version: int | None = None,
 ) -> Milestone:
+    """Tick a milestone off (on day `on`, default today) or reopen it; a given `version` must be current."""
     milestone = session.get(Milestone, milestone_id)
     if milestone is None:
         raise NotFound(f"There is no milestone with id {milestone_id}.")
+    if version is not None:
+        _check_version(milestone, version, f"The milestone {milestone.title}")
     milestone.done_on = (on or _today()) if done else None
     audit.log_write(session, actor, milestone, action="done" if done else "reopen", summary=milestone.title)
     return milestone

@@ -11,8 +11,10 @@ from ecp_tracker.web.archetypes import bp as archetypes_bp
 from ecp_tracker.web.auth import bp as auth_bp
 from ecp_tracker.web.contacts import bp as contacts_bp
 from ecp_tracker.web.dashboard import bp as dashboard_bp
+from ecp_tracker.web.discounts import bp as discounts_bp
 from ecp_tracker.web.imports import bp as imports_bp
 from ecp_tracker.web.navigation import nav_items
+from ecp_tracker.web.pilots import bp as pilots_bp
 from ecp_tracker.web.profile import bp as profile_bp
 from ecp_tracker.web.traits import bp as traits_bp
 
@@ -28,6 +30,8 @@ def register_web(app: Flask) -> None:
         archetypes_bp,
         traits_bp,
         imports_bp,
+        pilots_bp,
+        discounts_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -27,7 +27,13 @@ AREAS = (
 
 
 # Blueprints that belong to an area of the menu.
-AREA_OF = {"contacts": "accounts", "archetypes": "accounts", "traits": "accounts", "imports": "accounts"}
+AREA_OF = {
+    "contacts": "accounts",
+    "archetypes": "accounts",
+    "traits": "accounts",
+    "imports": "accounts",
+    "discounts": "pilots",
+}
 
 
 def nav_items() -> list[NavItem]:

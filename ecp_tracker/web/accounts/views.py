@@ -35,6 +35,9 @@ from ecp_tracker.services import (
     archetypes,
     audit,
     contacts,
+    discounts,
+    pilot_pages,
+    pilots,
     saved_views,
     traits,
     users,
@@ -114,9 +117,9 @@ def show(account_id: int):
     session = get_session()
     account = accounts.get_account(session, account_id)
     people = [c for c in account.contacts if c.archived_at is None]
-    events = audit.timeline(
-        session, {"account": [str(account.id)], "contact": [str(c.id) for c in account.contacts]}, limit=30
-    )
+    records = {"account": [str(account.id)], "contact": [str(c.id) for c in account.contacts]}
+    events = audit.timeline(session, records | pilot_pages.account_records(session, account.id), limit=30)
+    account_pilots = pilots.pilots_of_account(session, account.id)
     today = utcnow().date()
     return render_template(
         "accounts/show.html",
@@ -133,6 +136,10 @@ def show(account_id: int):
         trait_values=_trait_values(account),
         events=events,
         action_form=ActionForm(),
+        pilots=account_pilots,
+        pilot_names={p.id: p.name for p in account_pilots},
+        discounts=discounts.discounts_of_account(session, account.id),
+        today=today,
     )
 
 

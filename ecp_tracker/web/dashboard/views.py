@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template
+from flask import Blueprint, Response, g, render_template
 
 from ecp_tracker.db import get_session
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.permissions import permission
-from ecp_tracker.services import audit, tokens, users
+from ecp_tracker.services import audit, discounts, pilot_board, pilot_pages, tokens, users
+from ecp_tracker.web.pilots import display
+from ecp_tracker.web.pilots.charts import per_month_chart
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
+SHORT_LIST = 5
 
 
 @bp.route("/")
@@ -20,10 +23,27 @@ def index():
     by_role = {role: sum(1 for u in team if u.active and u.role == role.value) for role in Role}
     recent = audit.list_events(session, page=1, per_page=8).items if g.user.can(Role.ADMIN) else []
     my_tokens = [t for t in tokens.list_tokens(session, g.user) if not t.is_revoked]
+    today = display.today()
     return render_template(
         "dashboard/index.html",
         by_role=by_role,
         roles=list(Role),
         recent=recent,
         my_token_count=len(my_tokens),
+        counts=pilot_board.pilot_counts(session, today),
+        ledger=discounts.ledger_totals(session, today),
+        granted_this_month=discounts.value_granted_between(
+            session, display.month_start(today), display.next_month_start(today)
+        ),
+        ending_soon=pilot_pages.due_pilots(session, "soon", limit=SHORT_LIST),
+        overdue=pilot_pages.due_pilots(session, "overdue", limit=SHORT_LIST),
+        overdue_promises=discounts.open_promises(session, limit=SHORT_LIST, overdue_only=True),
+        today=today,
     )
+
+
+@bp.route("/charts/pilots-per-month.svg")
+@permission(Role.VIEWER)
+def pilots_per_month_chart():
+    svg = per_month_chart(pilot_board.pilots_per_month(get_session(), today=display.today()))
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=60"})
