@@ -49,5 +49,12 @@ format: install
 test: install browser lint
 	$(BIN)/pytest
 
+# Benchmarks, not part of make test: make bench [SCALE=S|M|L] [BENCH_ARGS="--databases sqlite"].
+# See docs/performance.md.
+SCALE ?= S
+.PHONY: bench
+bench: install
+	$(BIN)/python -m benchmarks.run --scale $(SCALE) $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache
