@@ -45,6 +45,7 @@ class Config:
     WORKSPACE_NAME = "ECP Tracker"
     IMPORT_DIR = str(ROOT / "instance" / "imports")
     IMPORT_IN_BACKGROUND = True
+    FILTER_MENU_CACHE_SECONDS = 30
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024  # uploads: a 100,000-row CSV is about 20 MB
 
     def __init__(self, **overrides: object) -> None:
@@ -81,6 +82,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     IMPORT_DIR = str(Path(tempfile.gettempdir()) / "ecp-tracker-test-imports")
     IMPORT_IN_BACKGROUND = False
+    FILTER_MENU_CACHE_SECONDS = 0
 
 
 def _flag(value: str) -> bool:

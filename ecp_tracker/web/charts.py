@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from ecp_tracker.analysis.proportions import Rate
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 INK = "#1f2937"
 MUTED = "#6b7280"
 BRAND = "#1d4ed8"
 
 
-def _svg(figure: Figure) -> bytes:
+def svg_bytes(figure: Figure) -> bytes:
+    """The figure as an SVG document. matplotlib is imported only where a chart is drawn (it is large)."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     return buffer.getvalue()
@@ -22,6 +25,8 @@ def _svg(figure: Figure) -> bytes:
 
 def rates_chart(labels: Sequence[str], rates: Sequence[Rate | None], *, title: str) -> bytes:
     """Horizontal dots with Wilson intervals, one row per label; rows without decided accounts say so."""
+    from matplotlib.figure import Figure
+
     height = 0.9 + 0.45 * max(len(labels), 1)
     figure = Figure(figsize=(7.5, height))
     axes = figure.subplots()
@@ -49,4 +54,4 @@ def rates_chart(labels: Sequence[str], rates: Sequence[Rate | None], *, title: s
         axes.spines[side].set_visible(False)
     axes.grid(axis="x", color="#e5e7eb", linewidth=0.8)
     axes.set_axisbelow(True)
-    return _svg(figure)
+    return svg_bytes(figure)

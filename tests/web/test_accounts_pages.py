@@ -214,3 +214,22 @@ def test_export_streams_the_filtered_list(client_as, db_session):
     assert "attachment" in response.headers["Content-Disposition"]
     body = response.get_data(as_text=True)
     assert "'=HYPERLINK(evil)" in body and "Plain Co" not in body
+
+
+def test_filter_menus_are_cached_briefly_but_the_list_is_not(app_factory):
+    app = app_factory(FILTER_MENU_CACHE_SECONDS=30)
+    session = app.extensions["ecp_db"].session_factory()
+    from tests.conftest import add_user, login
+
+    add_user(session, Role.VIEWER)
+    accounts.create_account(session, TEST_ACTOR, {"name": "First Co", "industry": "Fintech"})
+    session.commit()
+    client = app.test_client()
+    login(client, "viewer@example.com")
+    assert 'value="Fintech"' in client.get("/accounts/").get_data(as_text=True)
+    accounts.create_account(session, TEST_ACTOR, {"name": "Second Co", "industry": "Robotics"})
+    session.commit()
+    session.close()
+    page = client.get("/accounts/").get_data(as_text=True)
+    assert "Second Co" in page  # the list itself is always fresh
+    assert 'value="Robotics"' not in page  # the menus catch up within FILTER_MENU_CACHE_SECONDS

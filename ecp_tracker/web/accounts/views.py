@@ -42,9 +42,10 @@ from ecp_tracker.services import (
     traits,
     users,
 )
-from ecp_tracker.services.account_list import SORTS, AccountFilters, filter_options, list_accounts
+from ecp_tracker.services.account_list import SORTS, AccountFilters, list_accounts
 from ecp_tracker.web.accounts.forms import ActionForm, SavedViewForm, account_form
 from ecp_tracker.web.forms_support import attempt, status_for
+from ecp_tracker.web.menu_cache import cached_filter_options
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts", template_folder="templates")
 PER_PAGE = 25
@@ -75,7 +76,7 @@ def index():
         page=page,
         filters=filters,
         query=filters.to_query(),
-        options=filter_options(session),
+        options=cached_filter_options(),
         stages=list(Stage),
         size_bands=SIZE_BAND_LABELS,
         sorts=SORTS,
@@ -107,7 +108,7 @@ def new():
             flash(f"{account.name} is recorded.", "success")
             return redirect(url_for("accounts.show", account_id=account.id))
     return render_template(
-        "accounts/form.html", form=form, account=None, options=filter_options(session)
+        "accounts/form.html", form=form, account=None, options=cached_filter_options()
     ), status_for(form)
 
 
@@ -174,7 +175,7 @@ def edit(account_id: int):
             conflict = audit.timeline(session, {"account": [str(account_id)]}, limit=1)
             form.version.data = account.version  # the editor has now seen the other change
     return render_template(
-        "accounts/form.html", form=form, account=account, conflict=conflict, options=filter_options(session)
+        "accounts/form.html", form=form, account=account, conflict=conflict, options=cached_filter_options()
     ), status_for(form)
 
 

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from datetime import date, timedelta
-
-from matplotlib.dates import DateFormatter, MonthLocator, date2num
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
 
 from ecp_tracker.domain.pilots import PilotStatus
 from ecp_tracker.models import Pilot
 from ecp_tracker.services.pilot_board import MonthCount
-from ecp_tracker.web.charts import BRAND, INK, MUTED
+from ecp_tracker.web.charts import BRAND, INK, MUTED, svg_bytes
 
 STATUS_COLOURS = {
     PilotStatus.PLANNED.value: "#d97706",
@@ -25,12 +20,6 @@ STATUS_COLOURS = {
 }
 OVERDUE = "#dc2626"
 GRID = "#e5e7eb"
-
-
-def _svg(figure: Figure) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    return buffer.getvalue()
 
 
 def _label(pilot: Pilot, width: int = 42) -> str:
@@ -48,6 +37,10 @@ def _style(axes) -> None:
 def timeline_chart(pilots: Sequence[Pilot], today: date, *, months: int = 12) -> bytes:
     """A bar per pilot from its start to its end (or planned end), coloured by status; running pilots past
     their planned end get a hatched overdue stretch up to today; a line marks today."""
+    from matplotlib.dates import DateFormatter, MonthLocator, date2num
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
     window_start = today - timedelta(days=30 * months)
     horizon = today + timedelta(days=30)
     for pilot in pilots:
@@ -115,11 +108,13 @@ def timeline_chart(pilots: Sequence[Pilot], today: date, *, months: int = 12) ->
             handlelength=1.4,
             columnspacing=1.2,
         )
-    return _svg(figure)
+    return svg_bytes(figure)
 
 
 def per_month_chart(counts: Sequence[MonthCount]) -> bytes:
     """Pilots started and pilots converted per calendar month, side by side."""
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(8, 2.8))
     axes = figure.subplots()
     positions = range(len(counts))
@@ -145,4 +140,4 @@ def per_month_chart(counts: Sequence[MonthCount]) -> bytes:
     axes.grid(axis="y", color=GRID, linewidth=0.8)
     axes.legend(frameon=False, fontsize=8.5, loc="upper left", ncol=2)
     _style(axes)
-    return _svg(figure)
+    return svg_bytes(figure)
