@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 from ecp_tracker.db import make_engine, normalize_url
 from ecp_tracker.domain.accounts import DmuRole, Stage, name_key
 from ecp_tracker.domain.actors import Actor
+from ecp_tracker.domain.discounts import DiscountKind, DiscountTerms
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import (
     Account,
@@ -49,6 +50,10 @@ from ecp_tracker.models import (
     Archetype,
     AuditEvent,
     Contact,
+    Discount,
+    GiveGet,
+    Pilot,
+    SuccessCriterion,
     TraitDefinition,
     User,
     account_archetypes,
@@ -61,7 +66,7 @@ DATA_DIR = Path(__file__).resolve().parent / ".data"
 START_POSTGRES = ROOT.parent / "shared" / "scripts" / "start-postgres"
 
 # Bump whenever the generated data changes, so cached databases are rebuilt.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: pilots (about 1.5 per account), criteria, discounts and promises
 SCALES = {"S": 1_000, "M": 10_000, "L": 100_000}
 SEED = 20_240_601
 CSV_SEED = SEED + 1
@@ -472,6 +477,8 @@ class _Loader:
         self.trait_ids = {d.key: d.id for d in conn.execute(select(TraitDefinition.id, TraitDefinition.key))}
         self.next_account = (conn.scalar(select(Account.id).order_by(Account.id.desc()).limit(1)) or 0) + 1
         self.next_contact = (conn.scalar(select(Contact.id).order_by(Contact.id.desc()).limit(1)) or 0) + 1
+        self.next_pilot = 1
+        self.next_discount = 1
         self.tables: dict[Table, list[dict[str, Any]]] = {
             table: []
             for table in (
@@ -480,6 +487,10 @@ class _Loader:
                 Contact.__table__,
                 AccountTrait.__table__,
                 AuditEvent.__table__,
+                Pilot.__table__,
+                SuccessCriterion.__table__,
+                Discount.__table__,
+                GiveGet.__table__,
             )
         }
 
@@ -567,8 +578,117 @@ class _Loader:
                     },
                 )
             )
+        self._pilots_and_discounts(account_id, record, owner_id)
         if len(self.tables[Account.__table__]) >= CHUNK:
             self.flush()
+
+    def _pilots_and_discounts(self, account_id: int, record: AccountRecord, owner_id: int | None) -> None:
+        """About 1.5 pilots (two criteria each) and one discount (0-2 promises) per account, consistent
+        with the account's stage; seeded by the account id so every database gets the same rows."""
+        rng = random.Random(account_id * 7919)  # noqa: S311 (benchmark data)
+        stage = record.columns["stage"]
+        day = record.created_at.date()
+        for number in range(rng.choice((1, 1, 1, 2, 2, 2))):
+            start = day + timedelta(days=14 + 60 * number)
+            end_planned = start + timedelta(days=rng.choice((30, 45, 60)))
+            last = number == 0
+            if stage == Stage.PROSPECT.value:
+                status, outcome, ended = (
+                    ("planned", "pending", None) if last else ("cancelled", "pending", start)
+                )
+            elif stage == Stage.PILOT.value and last:
+                status, outcome, ended = rng.choice(("active", "active", "extended")), "pending", None
+            elif stage in {Stage.CUSTOMER.value, Stage.CHURNED.value} and last:
+                status, outcome, ended = "succeeded", "converted", end_planned
+            else:
+                status, outcome, ended = rng.choice(("failed", "succeeded")), "not_converted", end_planned
+            started = status != "planned"
+            ended = min(ended, ANCHOR) if ended else None
+            pilot_id = self.next_pilot
+            self.next_pilot += 1
+            converted = outcome == "converted"
+            self.tables[Pilot.__table__].append(
+                {
+                    "id": pilot_id,
+                    "account_id": account_id,
+                    "name": f"Pilot {number + 1}",
+                    "hypothesis": "",
+                    "owner_id": owner_id,
+                    "start_date": min(start, ANCHOR) if started else start,
+                    "planned_end_date": end_planned,
+                    "end_date": ended,
+                    "status": status,
+                    "list_price": Decimal(2000),
+                    "pilot_price": Decimal(rng.choice((0, 500, 1000))),
+                    "price_reason": "",
+                    "outcome": outcome,
+                    "contract_value": record.columns["contract_value"] if converted else None,
+                    "converted_on": record.columns["converted_on"] if converted else None,
+                    "criteria_frozen_at": record.created_at if started else None,
+                    "version": 1,
+                    "created_at": record.created_at,
+                    "updated_at": record.updated_at,
+                }
+            )
+            for position, (metric, target, direction) in enumerate(
+                (("p95 latency ms", 300, "at_most"), ("weekly active users", 8, "at_least"))
+            ):
+                self.tables[SuccessCriterion.__table__].append(
+                    {
+                        "pilot_id": pilot_id,
+                        "position": position,
+                        "description": metric,
+                        "metric": metric,
+                        "target": Decimal(target),
+                        "unit": "",
+                        "direction": direction,
+                        "actual": None,
+                        "met": None,
+                        "frozen_at": record.created_at if started else None,
+                        "version": 1,
+                    }
+                )
+        if rng.random() < 0.7:
+            discount_id = self.next_discount
+            self.next_discount += 1
+            terms = DiscountTerms(
+                DiscountKind.PERCENT, Decimal(rng.choice((10, 20, 30, 50))), Decimal(2000), day, None
+            )
+            self.tables[Discount.__table__].append(
+                {
+                    "id": discount_id,
+                    "account_id": account_id,
+                    "pilot_id": None,
+                    "kind": terms.kind.value,
+                    "amount": terms.amount,
+                    "list_price": terms.list_price,
+                    "effective_price": terms.effective_price,
+                    "value": terms.value,
+                    "depth": terms.depth,
+                    "reason": "early adopter",
+                    "starts_on": terms.starts_on,
+                    "ends_on": None,
+                    "granted_by_id": owner_id,
+                    "version": 1,
+                    "created_at": record.created_at,
+                    "updated_at": record.created_at,
+                }
+            )
+            for index in range(rng.choice((0, 1, 1, 2))):
+                due = day + timedelta(days=30 * (index + 1))
+                self.tables[GiveGet.__table__].append(
+                    {
+                        "discount_id": discount_id,
+                        "kind": ("testimonial", "logo")[index],
+                        "quantity": 1,
+                        "due_on": due,
+                        "fulfilled_on": due if rng.random() < 0.5 and due <= ANCHOR else None,
+                        "note": "",
+                        "version": 1,
+                        "created_at": record.created_at,
+                        "updated_at": record.created_at,
+                    }
+                )
 
     def flush(self) -> None:
         for table, rows in self.tables.items():  # dict order: accounts before the rows that point at them
@@ -598,7 +718,7 @@ def _event(
 
 def _fix_sequences(conn: Connection) -> None:
     """PostgreSQL: explicit ids leave the sequences behind; move them past the largest id."""
-    for table in ("accounts", "contacts"):
+    for table in ("accounts", "contacts", "pilots", "success_criteria", "discounts", "give_gets"):
         conn.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 (fixed names)

@@ -296,6 +296,11 @@ SCENARIOS: list[RequestScenario | CommandScenario] = [
     RequestScenario(
         "API account list (50, customers)", lambda b: "/api/v1/accounts?per_page=50&stage=customer", api=True
     ),
+    RequestScenario(
+        "pilot board, table of running pilots", lambda b: "/pilots/?status=active&status=extended"
+    ),
+    RequestScenario("pilot board, board by status", lambda b: "/pilots/?view=board"),
+    RequestScenario("dashboard", lambda b: "/"),
     CommandScenario(
         "import 100,000-row CSV (flask import accounts)",
         rows="100,000 rows",
