@@ -6,8 +6,6 @@ the importer strips exactly that quote again.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -18,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ecp_tracker.models import Account, AccountTrait, Archetype, TraitDefinition, User, account_archetypes
 from ecp_tracker.services.account_list import AccountFilters, filtered_statement
+from ecp_tracker.services.csv_stream import csv_chunks, write_chunks
 from ecp_tracker.services.import_presets import NATIVE_COLUMNS, TRAIT_PREFIX, neutralise
 
 CHUNK_ROWS = 500  # rows per yielded text chunk
@@ -100,20 +99,9 @@ def _inline(ids: list[int]) -> BindParameter[Any]:
 
 
 def _chunks(session: Session, filters: AccountFilters) -> Iterator[tuple[str, int]]:
-    """CSV text chunks with the number of accounts each holds."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    pending = 0
-    for cells, is_account in _rows(session, filters):
-        writer.writerow(cells)
-        pending += is_account
-        if pending >= CHUNK_ROWS or not is_account:
-            yield buffer.getvalue(), pending
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
-    if buffer.tell():
-        yield buffer.getvalue(), pending
+    rows = _rows(session, filters)
+    header, _ = next(rows)
+    return csv_chunks(header, (cells for cells, _ in rows), chunk_rows=CHUNK_ROWS)
 
 
 def export_rows(session: Session, filters: AccountFilters) -> Iterator[str]:
@@ -124,8 +112,4 @@ def export_rows(session: Session, filters: AccountFilters) -> Iterator[str]:
 
 def export_accounts(session: Session, filters: AccountFilters, out: TextIO) -> int:
     """Write the CSV to `out` (open it with newline=""); returns the number of accounts written."""
-    total = 0
-    for text, count in _chunks(session, filters):
-        out.write(text)
-        total += count
-    return total
+    return write_chunks(_chunks(session, filters), out)

@@ -6,8 +6,6 @@ spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) get a l
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,6 +15,7 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from ecp_tracker.models import Account, Pilot, SuccessCriterion, User
+from ecp_tracker.services.csv_stream import csv_chunks, write_chunks
 from ecp_tracker.services.import_presets import neutralise
 from ecp_tracker.services.pilot_board import PilotFilters, filtered_pilots
 
@@ -98,23 +97,8 @@ def _statement(filters: PilotFilters) -> Select[Any]:
 
 def _chunks(session: Session, filters: PilotFilters) -> Iterator[tuple[str, int]]:
     """CSV text chunks (the header first) with the number of pilots each holds."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    yield buffer.getvalue(), 0
-    buffer.seek(0)
-    buffer.truncate()
-    pending = 0
-    for row in session.execute(_statement(filters)):
-        writer.writerow([_cell(value) for value in row])
-        pending += 1
-        if pending >= CHUNK_ROWS:
-            yield buffer.getvalue(), pending
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
-    if pending:
-        yield buffer.getvalue(), pending
+    rows = ([_cell(value) for value in row] for row in session.execute(_statement(filters)))
+    return csv_chunks(COLUMNS, rows, chunk_rows=CHUNK_ROWS)
 
 
 def export_rows(session: Session, filters: PilotFilters) -> Iterator[str]:
@@ -125,8 +109,4 @@ def export_rows(session: Session, filters: PilotFilters) -> Iterator[str]:
 
 def export_pilots(session: Session, filters: PilotFilters, out: TextIO) -> int:
     """Write the CSV to `out` (open it with newline=""); returns the number of pilots written."""
-    total = 0
-    for text, count in _chunks(session, filters):
-        out.write(text)
-        total += count
-    return total
+    return write_chunks(_chunks(session, filters), out)

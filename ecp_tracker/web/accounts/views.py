@@ -25,7 +25,7 @@ from ecp_tracker.domain.accounts import (
     revenue_band,
     size_band,
 )
-from ecp_tracker.domain.errors import InvalidFields, StaleEdit
+from ecp_tracker.domain.errors import StaleEdit
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models.base import utcnow
 from ecp_tracker.permissions import SIGNED_IN, current_actor, permission
@@ -45,6 +45,7 @@ from ecp_tracker.services import (
 from ecp_tracker.services.account_list import SORTS, AccountFilters, list_accounts
 from ecp_tracker.web.accounts.forms import ActionForm, SavedViewForm, account_form
 from ecp_tracker.web.forms_support import attempt, status_for
+from ecp_tracker.web.list_args import filters_from_request, page_number
 from ecp_tracker.web.menu_cache import cached_filter_options
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts", template_folder="templates")
@@ -52,17 +53,7 @@ PER_PAGE = 25
 
 
 def current_filters() -> AccountFilters:
-    try:
-        return AccountFilters.from_query(request.args.to_dict(flat=False))
-    except InvalidFields as error:
-        for _field, message in error.problems:
-            flash(f"Filter ignored: {message}", "warning")
-        return AccountFilters()
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    return filters_from_request(AccountFilters.from_query, AccountFilters)
 
 
 @bp.route("/")
@@ -70,7 +61,7 @@ def _page_number() -> int:
 def index():
     session = get_session()
     filters = current_filters()
-    page = list_accounts(session, filters, page=_page_number(), per_page=PER_PAGE)
+    page = list_accounts(session, filters, page=page_number(), per_page=PER_PAGE)
     return render_template(
         "accounts/index.html",
         page=page,

@@ -37,6 +37,7 @@ from ecp_tracker.services.account_list import AccountFilters, list_accounts
 from ecp_tracker.services.pilot_board import PilotFilters
 from ecp_tracker.web.form_rows import to_rows
 from ecp_tracker.web.forms_support import attempt, status_for
+from ecp_tracker.web.list_args import filters_from_request, page_number
 from ecp_tracker.web.pilots import display
 from ecp_tracker.web.pilots.charts import STATUS_COLOURS, timeline_chart
 from ecp_tracker.web.pilots.forms import (
@@ -70,17 +71,7 @@ def _status_of(form) -> int:
 
 
 def current_filters() -> PilotFilters:
-    try:
-        return PilotFilters.from_query(request.args.to_dict(flat=False))
-    except InvalidFields as error:
-        for _field, message in error.problems:
-            flash(f"Filter ignored: {message}", "warning")
-        return PilotFilters()
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    return filters_from_request(PilotFilters.from_query, PilotFilters)
 
 
 @bp.route("/pilots/")
@@ -92,7 +83,7 @@ def index():
     view = view if view in VIEWS else "table"
     page = columns = timeline = None
     if view == "table":
-        page = pilot_board.list_pilots(session, filters, page=_page_number(), per_page=PER_PAGE)
+        page = pilot_board.list_pilots(session, filters, page=page_number(), per_page=PER_PAGE)
     elif view == "board":
         columns = pilot_board.board(session, filters)
     else:
