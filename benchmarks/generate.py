@@ -58,8 +58,9 @@ from ecp_tracker.models import (
     User,
     account_archetypes,
 )
-from ecp_tracker.services import traits, users
-from ecp_tracker.services.import_presets import NATIVE_COLUMNS, TRAIT_PREFIX
+from ecp_tracker.services.accounts import traits
+from ecp_tracker.services.accounts.importing.presets import NATIVE_COLUMNS, TRAIT_PREFIX
+from ecp_tracker.services.users import users
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(__file__).resolve().parent / ".data"

@@ -48,7 +48,7 @@ from ecp_tracker import create_app
 from ecp_tracker.db import make_engine
 from ecp_tracker.domain.actors import Actor
 from ecp_tracker.models import Account
-from ecp_tracker.services import tokens, users
+from ecp_tracker.services.users import tokens, users
 
 ROOT = generate.ROOT
 ACTOR = Actor.system("benchmark")

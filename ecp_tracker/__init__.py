@@ -20,7 +20,7 @@ def create_app(config: Any) -> Flask:
     from ecp_tracker import cli, db, errors, permissions
     from ecp_tracker.api import init_api
     from ecp_tracker.extensions import CONTENT_SECURITY_POLICY, csrf, limiter, login_manager, talisman
-    from ecp_tracker.services.analysis import AnalysisCache
+    from ecp_tracker.services.analysis.analysis import AnalysisCache
     from ecp_tracker.web import register_web
 
     app = Flask(__name__, instance_relative_config=False)
@@ -58,6 +58,6 @@ def create_app(config: Any) -> Flask:
 
 def _load_user(session_id: str):
     from ecp_tracker.db import get_session
-    from ecp_tracker.services.users import load_session_user
+    from ecp_tracker.services.users.users import load_session_user
 
     return load_session_user(get_session(), session_id)

@@ -18,27 +18,24 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from ecp_tracker.db import database, get_session
+from ecp_tracker.demo import workspace as demo
 from ecp_tracker.domain.accounts import Stage
 from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.errors import Conflict, DomainError
 from ecp_tracker.domain.pilots import Direction, PilotStatus
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.domain.testimonials import ConsentScope, TestimonialStatus
-from ecp_tracker.services import (
-    account_export,
-    account_import,
-    analysis,
-    demo,
-    pilot_export,
-    pilots,
-    tokens,
-    users,
-)
-from ecp_tracker.services.account_list import AccountFilters
-from ecp_tracker.services.analysis_outcomes import OUTCOMES
-from ecp_tracker.services.import_presets import PRESET_NAMES, check_date_format
-from ecp_tracker.services.pilot_board import PilotFilters
-from ecp_tracker.services.testimonial_library import TestimonialFilters, export_testimonials
+from ecp_tracker.services.accounts import export as account_export
+from ecp_tracker.services.accounts.importing import importer as account_import
+from ecp_tracker.services.accounts.importing.presets import PRESET_NAMES, check_date_format
+from ecp_tracker.services.accounts.listing import AccountFilters
+from ecp_tracker.services.analysis import analysis
+from ecp_tracker.services.analysis.outcomes import OUTCOMES
+from ecp_tracker.services.pilots import export as pilot_export
+from ecp_tracker.services.pilots import pilots
+from ecp_tracker.services.pilots.board import PilotFilters
+from ecp_tracker.services.testimonials.library import TestimonialFilters, export_testimonials
+from ecp_tracker.services.users import tokens, users
 
 
 def fail(message: str) -> None:

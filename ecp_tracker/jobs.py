@@ -12,8 +12,8 @@ from flask import Flask
 
 from ecp_tracker.domain.actors import Actor
 from ecp_tracker.models import ImportJob
-from ecp_tracker.services import import_jobs
-from ecp_tracker.services.account_import import import_accounts
+from ecp_tracker.services.accounts.importing import jobs as import_jobs
+from ecp_tracker.services.accounts.importing.importer import import_accounts
 
 
 def upload_path(app: Flask, stored_name: str) -> Path:

@@ -20,7 +20,7 @@ from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import User
 from ecp_tracker.problems import is_api_request, problem
-from ecp_tracker.services import tokens
+from ecp_tracker.services.users import tokens
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"

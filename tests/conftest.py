@@ -27,7 +27,7 @@ from ecp_tracker.db import make_engine
 from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import User
-from ecp_tracker.services import tokens, users
+from ecp_tracker.services.users import tokens, users
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL") or None

@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import config
+from ecp_tracker.demo.workspace import DEMO_LOGINS
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import ApiToken, AuditEvent, User
-from ecp_tracker.services import users
-from ecp_tracker.services.demo import DEMO_LOGINS
+from ecp_tracker.services.users import users
 from tests.conftest import PASSWORD, ROOT
 
 STRONG_KEY = "0123456789abcdef0123456789abcdef"  # 32 characters

@@ -13,6 +13,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ecp_tracker.demo import history as demo_history
+from ecp_tracker.demo import workspace as demo
 from ecp_tracker.domain.pilots import PilotStatus
 from ecp_tracker.models import (
     Account,
@@ -25,7 +27,8 @@ from ecp_tracker.models import (
     SuccessCriterion,
 )
 from ecp_tracker.models.base import utcnow
-from ecp_tracker.services import accounts, demo, demo_history, pilots
+from ecp_tracker.services.accounts import accounts
+from ecp_tracker.services.pilots import pilots
 from tests.conftest import TEST_ACTOR
 
 TODAY = utcnow().date()

@@ -24,10 +24,10 @@ from ecp_tracker.domain.errors import DomainError, InvalidFields
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import Account
 from ecp_tracker.permissions import current_actor, permission
-from ecp_tracker.services import accounts, contacts
-from ecp_tracker.services.account_list import AccountFilters, list_accounts
-from ecp_tracker.services.contacts import ContactInput
-from ecp_tracker.services.pagination import Page
+from ecp_tracker.services.accounts import accounts, contacts
+from ecp_tracker.services.accounts.contacts import ContactInput
+from ecp_tracker.services.accounts.listing import AccountFilters, list_accounts
+from ecp_tracker.services.shared.pagination import Page
 
 bp = Blueprint("api_accounts", __name__, url_prefix="/api/v1/accounts", description="Early customer accounts")
 

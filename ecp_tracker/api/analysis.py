@@ -11,8 +11,8 @@ from ecp_tracker.db import get_session
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.extensions import analysis_cache
 from ecp_tracker.permissions import permission
-from ecp_tracker.services import analysis
-from ecp_tracker.services.analysis_outcomes import OUTCOMES
+from ecp_tracker.services.analysis import analysis
+from ecp_tracker.services.analysis.outcomes import OUTCOMES
 
 bp = Blueprint(
     "api_analysis",

@@ -10,7 +10,7 @@ from ecp_tracker.api.schemas import ArchetypePatchSchema, ArchetypeSchema, Trait
 from ecp_tracker.db import get_session
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.permissions import current_actor, permission
-from ecp_tracker.services import archetypes, traits
+from ecp_tracker.services.accounts import archetypes, traits
 
 archetypes_bp = Blueprint(
     "api_archetypes", __name__, url_prefix="/api/v1/archetypes", description="Early-adopter archetypes"

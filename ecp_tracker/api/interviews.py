@@ -26,10 +26,11 @@ from ecp_tracker.db import get_session
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import Interview, InterviewFinding
 from ecp_tracker.permissions import current_actor, permission
-from ecp_tracker.services import interview_themes, interviews
-from ecp_tracker.services.interview_themes import ThemeFilters, ThemeReport
-from ecp_tracker.services.interviews import InterviewFilters
-from ecp_tracker.services.pagination import Page
+from ecp_tracker.services.interviews import interviews
+from ecp_tracker.services.interviews import themes as interview_themes
+from ecp_tracker.services.interviews.interviews import InterviewFilters
+from ecp_tracker.services.interviews.themes import ThemeFilters, ThemeReport
+from ecp_tracker.services.shared.pagination import Page
 
 bp = Blueprint(
     "api_interviews",

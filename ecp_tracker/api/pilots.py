@@ -54,9 +54,10 @@ from ecp_tracker.models import (
 )
 from ecp_tracker.models.base import utcnow
 from ecp_tracker.permissions import current_actor, permission
-from ecp_tracker.services import discounts, pilot_board, pilots
-from ecp_tracker.services.pagination import Page
-from ecp_tracker.services.pilot_board import PilotFilters
+from ecp_tracker.services.pilots import board as pilot_board
+from ecp_tracker.services.pilots import discounts, pilots
+from ecp_tracker.services.pilots.board import PilotFilters
+from ecp_tracker.services.shared.pagination import Page
 
 pilots_bp = Blueprint(
     "api_pilots",

@@ -34,15 +34,13 @@ from ecp_tracker.db import get_session
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import Collection, Testimonial, TestimonialRequest, TestimonialUsage
 from ecp_tracker.permissions import current_actor, permission
-from ecp_tracker.services import (
-    discounts,
-    testimonial_library,
-    testimonial_requests,
-    testimonial_wall,
-    testimonials,
-)
-from ecp_tracker.services.pagination import Page
-from ecp_tracker.services.testimonial_library import TestimonialFilters
+from ecp_tracker.services.pilots import discounts
+from ecp_tracker.services.shared.pagination import Page
+from ecp_tracker.services.testimonials import collection_requests as testimonial_requests
+from ecp_tracker.services.testimonials import library as testimonial_library
+from ecp_tracker.services.testimonials import testimonials
+from ecp_tracker.services.testimonials import wall as testimonial_wall
+from ecp_tracker.services.testimonials.library import TestimonialFilters
 
 testimonials_bp = Blueprint(
     "api_testimonials",

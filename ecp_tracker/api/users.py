@@ -14,7 +14,7 @@ from ecp_tracker.api.schemas import (
 from ecp_tracker.db import get_session
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.permissions import current_actor, permission
-from ecp_tracker.services import users
+from ecp_tracker.services.users import users
 
 bp = Blueprint(
     "api_users", __name__, url_prefix="/api/v1/users", description="Users of the workspace (admin)"

@@ -9,8 +9,8 @@ from ecp_tracker.db import get_session
 from ecp_tracker.domain.errors import NotFound
 from ecp_tracker.domain.numbers import is_id
 from ecp_tracker.models import Account
-from ecp_tracker.services import accounts
-from ecp_tracker.services.account_list import AccountFilters, list_accounts
+from ecp_tracker.services.accounts import accounts
+from ecp_tracker.services.accounts.listing import AccountFilters, list_accounts
 
 SHOWN = 20
 

@@ -15,7 +15,7 @@ from typing import Any
 from flask import current_app
 
 from ecp_tracker.db import get_session
-from ecp_tracker.services.account_list import FilterOptions, filter_options
+from ecp_tracker.services.accounts.listing import FilterOptions, filter_options
 
 _lock = threading.Lock()
 

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import Account, Archetype, AuditEvent, Contact, TraitDefinition
-from ecp_tracker.services import accounts, contacts, traits
-from ecp_tracker.services.contacts import ContactInput
+from ecp_tracker.services.accounts import accounts, contacts, traits
+from ecp_tracker.services.accounts.contacts import ContactInput
 from tests.conftest import TEST_ACTOR
 
 PROBLEM = "application/problem+json"

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import AuditEvent, User
-from ecp_tracker.services import tokens, users
+from ecp_tracker.services.users import tokens, users
 from tests.conftest import PASSWORD, TEST_ACTOR, add_user
 
 PROBLEM = "application/problem+json"

@@ -23,7 +23,8 @@ from ecp_tracker.models import (
     SuccessCriterion,
 )
 from ecp_tracker.models.base import utcnow
-from ecp_tracker.services import accounts, discounts, pilots
+from ecp_tracker.services.accounts import accounts
+from ecp_tracker.services.pilots import discounts, pilots
 from tests.conftest import TEST_ACTOR
 
 PROBLEM = "application/problem+json"

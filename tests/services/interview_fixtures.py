@@ -28,8 +28,9 @@ from sqlalchemy.orm import Session
 
 from ecp_tracker.models import Account, Contact, Interview
 from ecp_tracker.models.base import utcnow
-from ecp_tracker.services import accounts, contacts, interviews
-from ecp_tracker.services.contacts import ContactInput
+from ecp_tracker.services.accounts import accounts, contacts
+from ecp_tracker.services.accounts.contacts import ContactInput
+from ecp_tracker.services.interviews import interviews
 from tests.conftest import TEST_ACTOR
 
 TODAY = utcnow().date()

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import Account, AccountTrait, User, account_archetypes
-from ecp_tracker.services import accounts, traits
-from ecp_tracker.services.account_export import export_accounts, export_rows
-from ecp_tracker.services.account_import import import_accounts
-from ecp_tracker.services.account_list import AccountFilters
-from ecp_tracker.services.import_presets import NATIVE_COLUMNS
+from ecp_tracker.services.accounts import accounts, traits
+from ecp_tracker.services.accounts.export import export_accounts, export_rows
+from ecp_tracker.services.accounts.importing.importer import import_accounts
+from ecp_tracker.services.accounts.importing.presets import NATIVE_COLUMNS
+from ecp_tracker.services.accounts.listing import AccountFilters
 from tests.conftest import TEST_ACTOR, add_user
 
 TODAY = date(2026, 11, 1)

@@ -14,9 +14,15 @@ from sqlalchemy.orm import Session
 
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import Account, AuditEvent, TraitDefinition
-from ecp_tracker.services import account_import, accounts, traits
-from ecp_tracker.services.account_import import ImportReport, RowProblem, import_accounts, plan_columns
-from ecp_tracker.services.import_presets import DateReader, neutralise, unquote
+from ecp_tracker.services.accounts import accounts, traits
+from ecp_tracker.services.accounts.importing import importer as account_import
+from ecp_tracker.services.accounts.importing.importer import (
+    ImportReport,
+    RowProblem,
+    import_accounts,
+    plan_columns,
+)
+from ecp_tracker.services.accounts.importing.presets import DateReader, neutralise, unquote
 from tests.conftest import TEST_ACTOR, add_user
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -17,8 +17,8 @@ from ecp_tracker.domain.errors import InvalidFields
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import Account, Archetype, User, account_archetypes
 from ecp_tracker.models.base import utcnow
-from ecp_tracker.services import accounts, traits
-from ecp_tracker.services.account_list import AccountFilters, list_accounts
+from ecp_tracker.services.accounts import accounts, traits
+from ecp_tracker.services.accounts.listing import AccountFilters, list_accounts
 from tests.conftest import TEST_ACTOR
 
 TODAY = date(2026, 11, 1)

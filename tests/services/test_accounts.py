@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from ecp_tracker.domain.errors import InvalidFields, NotFound, StaleEdit, ValidationError
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import Account, AuditEvent, User
-from ecp_tracker.services import accounts, traits
-from ecp_tracker.services.account_list import AccountFilters, list_accounts
+from ecp_tracker.services.accounts import accounts, traits
+from ecp_tracker.services.accounts.listing import AccountFilters, list_accounts
 from tests.conftest import TEST_ACTOR, add_user
 
 TODAY = date(2026, 11, 1)

@@ -13,15 +13,16 @@ from sqlalchemy.orm import Session
 from ecp_tracker.analysis.counts import StratumCounts
 from ecp_tracker.domain.errors import ValidationError
 from ecp_tracker.models import Account, AuditEvent
-from ecp_tracker.services import accounts, analysis, traits
-from ecp_tracker.services.analysis_data import (
+from ecp_tracker.services.accounts import accounts, traits
+from ecp_tracker.services.analysis import analysis
+from ecp_tracker.services.analysis.outcomes import OUTCOMES
+from ecp_tracker.services.analysis.population import (
     band_of,
     binary_counts,
     number_bands,
     population,
     trait_catalogue,
 )
-from ecp_tracker.services.analysis_outcomes import OUTCOMES
 from tests.conftest import TEST_ACTOR
 from tests.services.test_pilot_board import counting
 
@@ -243,7 +244,7 @@ def test_statement_count_does_not_grow_with_the_accounts(app, db_session, outcom
 
 
 def test_gave_testimonial_counts_accounts_with_an_approved_testimonial(small):
-    from ecp_tracker.services import testimonials
+    from ecp_tracker.services.testimonials import testimonials
 
     a1 = small.scalar(select(Account).where(Account.name == "A1"))
     a3 = small.scalar(select(Account).where(Account.name == "A3"))

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from ecp_tracker.domain.errors import InvalidFields, NotFound, StaleEdit, ValidationError
 from ecp_tracker.models import Account, Archetype, AuditEvent, Contact, SavedView, TraitDefinition, User
-from ecp_tracker.services import accounts, archetypes, contacts, saved_views, traits
-from ecp_tracker.services.account_list import AccountFilters
-from ecp_tracker.services.contacts import ContactInput
+from ecp_tracker.services.accounts import accounts, archetypes, contacts, saved_views, traits
+from ecp_tracker.services.accounts.contacts import ContactInput
+from ecp_tracker.services.accounts.listing import AccountFilters
 from tests.conftest import TEST_ACTOR
 
 TODAY = date(2026, 11, 1)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from ecp_tracker.domain.actors import Actor
 from ecp_tracker.models import ApiToken, AuditEvent, User
 from ecp_tracker.models.base import utcnow
-from ecp_tracker.services import audit
+from ecp_tracker.services.shared import audit
 
 
 def new_user(email: str, **fields: object) -> User:

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from ecp_tracker.services import analysis, demo
+from ecp_tracker.demo import workspace as demo
+from ecp_tracker.services.analysis import analysis
 
 TODAY = date(2026, 11, 23)
 

@@ -7,10 +7,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from ecp_tracker.demo import workspace as demo
 from ecp_tracker.domain.interviews import Outcome
 from ecp_tracker.models import AuditEvent, Interview, InterviewFinding
-from ecp_tracker.services import demo
-from ecp_tracker.services.interview_themes import theme_report
+from ecp_tracker.services.interviews.themes import theme_report
 
 TODAY = date(2026, 11, 20)
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from ecp_tracker.demo import workspace as demo
 from ecp_tracker.domain.testimonials import TestimonialStatus
 from ecp_tracker.models import Collection, GiveGet, Testimonial, TestimonialRequest, TestimonialUsage
-from ecp_tracker.services import demo, testimonial_requests, testimonial_wall, testimonials
+from ecp_tracker.services.testimonials import collection_requests as testimonial_requests
+from ecp_tracker.services.testimonials import testimonials
+from ecp_tracker.services.testimonials import wall as testimonial_wall
 
 
 def counts(session) -> dict[str, int]:

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from ecp_tracker.domain.errors import Conflict, DomainError, NotFound, StaleEdit, ValidationError
 from ecp_tracker.models import Account, AuditEvent, Discount, GiveGet
 from ecp_tracker.models.base import utcnow
-from ecp_tracker.services import accounts, discounts, pilots
+from ecp_tracker.services.accounts import accounts
+from ecp_tracker.services.pilots import discounts, pilots
 from tests.conftest import TEST_ACTOR
 
 TODAY = utcnow().date()

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from ecp_tracker.domain.errors import Conflict, DomainError, NotFound, StaleEdit, ValidationError
 from ecp_tracker.models import Account, AuditEvent, Interview, InterviewFinding
 from ecp_tracker.models.base import utcnow
-from ecp_tracker.services import interview_export, interviews
-from ecp_tracker.services.interviews import InterviewFilters
+from ecp_tracker.services.interviews import export as interview_export
+from ecp_tracker.services.interviews import interviews
+from ecp_tracker.services.interviews.interviews import InterviewFilters
 from tests.conftest import TEST_ACTOR
 from tests.services.interview_fixtures import TODAY, add_contact, build_workspace, make_account
 from tests.services.test_account_list import counting
@@ -208,7 +209,7 @@ def test_the_contact_must_work_at_the_account(db_session, acme):
 
 
 def test_an_archived_account_takes_no_new_interviews(db_session, acme):
-    from ecp_tracker.services import accounts
+    from ecp_tracker.services.accounts import accounts
 
     accounts.set_archived(db_session, TEST_ACTOR, acme.id, archived=True)
     db_session.commit()

@@ -7,7 +7,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from ecp_tracker.models import User
-from ecp_tracker.services.pagination import Page, paginate
+from ecp_tracker.services.shared.pagination import Page, paginate
 
 
 def add_users(session: Session, n: int) -> list[int]:

@@ -30,8 +30,11 @@ from ecp_tracker.models import (
     account_archetypes,
 )
 from ecp_tracker.models.base import utcnow
-from ecp_tracker.services import accounts, discounts, pilot_board, pilot_export, pilots
-from ecp_tracker.services.pilot_board import PilotFilters
+from ecp_tracker.services.accounts import accounts
+from ecp_tracker.services.pilots import board as pilot_board
+from ecp_tracker.services.pilots import discounts, pilots
+from ecp_tracker.services.pilots import export as pilot_export
+from ecp_tracker.services.pilots.board import PilotFilters
 from tests.conftest import TEST_ACTOR
 
 TODAY = utcnow().date()

@@ -19,7 +19,8 @@ from ecp_tracker.domain.pilots import TRANSITIONS, PilotStatus
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import Account, AuditEvent, CriterionAmendment, Milestone, Pilot, SuccessCriterion
 from ecp_tracker.models.base import utcnow
-from ecp_tracker.services import accounts, pilots
+from ecp_tracker.services.accounts import accounts
+from ecp_tracker.services.pilots import pilots
 from tests.conftest import TEST_ACTOR
 
 TODAY = utcnow().date()

@@ -13,7 +13,9 @@ from ecp_tracker.domain.errors import Conflict, InvalidFields, NotFound
 from ecp_tracker.domain.testimonials import LinkUnavailable, statement_digest
 from ecp_tracker.models import AuditEvent, GiveGet, Testimonial, TestimonialRequest
 from ecp_tracker.models.base import utcnow
-from ecp_tracker.services import discounts, testimonial_requests, testimonial_settings
+from ecp_tracker.services.pilots import discounts
+from ecp_tracker.services.testimonials import collection_requests as testimonial_requests
+from ecp_tracker.services.testimonials import settings as testimonial_settings
 from tests.conftest import TEST_ACTOR
 from tests.services.test_testimonials import audit_count, make_account, make_contact
 

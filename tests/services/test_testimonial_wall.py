@@ -14,8 +14,10 @@ import pytest
 
 from ecp_tracker.domain.errors import InvalidFields, NotFound, StaleEdit
 from ecp_tracker.models import Archetype, Collection, Testimonial
-from ecp_tracker.services import testimonial_library, testimonial_wall, testimonials
-from ecp_tracker.services.testimonial_library import TestimonialFilters
+from ecp_tracker.services.testimonials import library as testimonial_library
+from ecp_tracker.services.testimonials import testimonials
+from ecp_tracker.services.testimonials import wall as testimonial_wall
+from ecp_tracker.services.testimonials.library import TestimonialFilters
 from tests.conftest import TEST_ACTOR
 from tests.services.test_account_list import counting
 from tests.services.test_testimonials import (

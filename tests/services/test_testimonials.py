@@ -13,8 +13,11 @@ from sqlalchemy import func, select
 from ecp_tracker.domain.errors import Conflict, InvalidFields, StaleEdit, ValidationError
 from ecp_tracker.models import AuditEvent, GiveGet, Testimonial, TestimonialRevision, TestimonialUsage
 from ecp_tracker.models.base import utcnow
-from ecp_tracker.services import accounts, contacts, discounts, testimonial_settings, testimonials
-from ecp_tracker.services.contacts import ContactInput
+from ecp_tracker.services.accounts import accounts, contacts
+from ecp_tracker.services.accounts.contacts import ContactInput
+from ecp_tracker.services.pilots import discounts
+from ecp_tracker.services.testimonials import settings as testimonial_settings
+from ecp_tracker.services.testimonials import testimonials
 from tests.conftest import TEST_ACTOR
 
 TODAY = utcnow().date()

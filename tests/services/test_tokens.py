@@ -13,8 +13,8 @@ from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.errors import NotFound, ValidationError
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import ApiToken, AuditEvent, User
-from ecp_tracker.services import tokens, users
-from ecp_tracker.services.audit import HIDDEN
+from ecp_tracker.services.shared.audit import HIDDEN
+from ecp_tracker.services.users import tokens, users
 
 
 def owner_actor(user: User) -> Actor:

@@ -12,8 +12,8 @@ from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.errors import StaleEdit, ValidationError
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import AuditEvent, User
-from ecp_tracker.services import users
-from ecp_tracker.services.audit import HIDDEN
+from ecp_tracker.services.shared.audit import HIDDEN
+from ecp_tracker.services.users import users
 from tests.conftest import PASSWORD, TEST_ACTOR, add_user
 
 NEW_PASSWORD = "a brand new passphrase"

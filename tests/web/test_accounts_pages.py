@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import Account, AuditEvent, Contact, SavedView
-from ecp_tracker.services import accounts, traits
+from ecp_tracker.services.accounts import accounts, traits
 from tests.conftest import TEST_ACTOR
 
 FULL_FORM = {

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from ecp_tracker.models import AuditEvent, Testimonial, TestimonialRequest
-from ecp_tracker.services import testimonial_requests
+from ecp_tracker.services.testimonials import collection_requests as testimonial_requests
 from tests.conftest import TEST_ACTOR
 from tests.services.test_testimonials import make_account, make_contact
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ecp_tracker.domain.roles import Role
-from ecp_tracker.services import discounts, pilots
+from ecp_tracker.services.pilots import discounts, pilots
 from tests.conftest import TEST_ACTOR
 from tests.web.test_pilots_pages import TODAY, make_account, make_pilot, statements_for
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import AuditEvent, Discount, GiveGet
 from ecp_tracker.models.base import utcnow
-from ecp_tracker.services import discounts
+from ecp_tracker.services.pilots import discounts
 from tests.conftest import TEST_ACTOR
 from tests.web.test_pilots_pages import make_account, make_pilot
 

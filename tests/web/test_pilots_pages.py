@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import Account, AuditEvent, Pilot, SuccessCriterion
 from ecp_tracker.models.base import utcnow
-from ecp_tracker.services import accounts, discounts, pilots
+from ecp_tracker.services.accounts import accounts
+from ecp_tracker.services.pilots import discounts, pilots
 from tests.conftest import TEST_ACTOR
 from tests.services.test_account_list import counting
 

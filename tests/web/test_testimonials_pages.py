@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import AuditEvent, Collection, Testimonial, TestimonialRequest
-from ecp_tracker.services import testimonial_requests, testimonials
+from ecp_tracker.services.testimonials import collection_requests as testimonial_requests
+from ecp_tracker.services.testimonials import testimonials
 from tests.conftest import TEST_ACTOR
 from tests.services.test_testimonials import (
     TODAY,
@@ -252,7 +253,8 @@ def test_requesting_shows_the_link_once(client_as, db_session):
 
 
 def test_email_is_sent_only_when_switched_on_and_configured(app_factory, monkeypatch):
-    from ecp_tracker.services import testimonial_mail, testimonial_settings
+    from ecp_tracker.services.testimonials import mail as testimonial_mail
+    from ecp_tracker.services.testimonials import settings as testimonial_settings
     from tests.conftest import add_user, login
 
     sent = []

@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 
 from ecp_tracker.domain.roles import Role
-from ecp_tracker.services import testimonial_wall, testimonials
+from ecp_tracker.services.testimonials import testimonials
+from ecp_tracker.services.testimonials import wall as testimonial_wall
 from tests.conftest import TEST_ACTOR
 from tests.services.test_testimonials import (
     TODAY,

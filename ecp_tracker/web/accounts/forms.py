@@ -19,7 +19,7 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from ecp_tracker.domain.accounts import Stage, TraitKind
 from ecp_tracker.models import Account, Archetype, TraitDefinition, User
-from ecp_tracker.services.account_fields import COLUMN_FIELDS
+from ecp_tracker.services.accounts.fields import COLUMN_FIELDS
 from ecp_tracker.web.validators import optional_text
 
 

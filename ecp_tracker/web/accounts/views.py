@@ -27,20 +27,13 @@ from ecp_tracker.domain.errors import StaleEdit
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models.base import utcnow
 from ecp_tracker.permissions import SIGNED_IN, current_actor, permission
-from ecp_tracker.services import (
-    account_export,
-    accounts,
-    archetypes,
-    audit,
-    contacts,
-    discounts,
-    pilot_pages,
-    pilots,
-    saved_views,
-    traits,
-    users,
-)
-from ecp_tracker.services.account_list import SORTS, AccountFilters, list_accounts
+from ecp_tracker.services.accounts import accounts, archetypes, contacts, saved_views, traits
+from ecp_tracker.services.accounts import export as account_export
+from ecp_tracker.services.accounts.listing import SORTS, AccountFilters, list_accounts
+from ecp_tracker.services.pilots import discounts, pilots
+from ecp_tracker.services.pilots import pages as pilot_pages
+from ecp_tracker.services.shared import audit
+from ecp_tracker.services.users import users
 from ecp_tracker.web.accounts.forms import ActionForm, SavedViewForm, account_form
 from ecp_tracker.web.downloads import csv_download
 from ecp_tracker.web.forms_support import attempt, status_for

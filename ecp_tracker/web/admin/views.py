@@ -9,7 +9,8 @@ from ecp_tracker.db import get_session
 from ecp_tracker.domain.numbers import is_id
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.permissions import current_actor, permission
-from ecp_tracker.services import audit, users
+from ecp_tracker.services.shared import audit
+from ecp_tracker.services.users import users
 from ecp_tracker.web.admin.forms import AuditFilterForm, UserCreateForm, UserEditForm
 from ecp_tracker.web.forms_support import attempt, status_for
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from ecp_tracker.services.analysis import Report
-from ecp_tracker.services.analysis_detail import GroupRates, ValueDetail
-from ecp_tracker.services.analysis_outcomes import OutcomeKind
+from ecp_tracker.services.analysis.analysis import Report
+from ecp_tracker.services.analysis.detail import GroupRates, ValueDetail
+from ecp_tracker.services.analysis.outcomes import OutcomeKind
 from ecp_tracker.web.charts import BRAND, INK, MUTED, svg_bytes
 
 if TYPE_CHECKING:

@@ -11,8 +11,9 @@ from ecp_tracker.db import get_session
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.extensions import analysis_cache
 from ecp_tracker.permissions import current_actor, permission
-from ecp_tracker.services import analysis, analysis_detail
-from ecp_tracker.services.analysis_outcomes import OUTCOMES, OutcomeKind
+from ecp_tracker.services.analysis import analysis
+from ecp_tracker.services.analysis import detail as analysis_detail
+from ecp_tracker.services.analysis.outcomes import OUTCOMES, OutcomeKind
 from ecp_tracker.web.analysis import charts
 from ecp_tracker.web.analysis.forms import NO_ADJUSTMENT, AnalysisChoiceForm, AnalysisSettingsForm
 from ecp_tracker.web.forms_support import attempt, status_for

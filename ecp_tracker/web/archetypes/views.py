@@ -7,8 +7,8 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from ecp_tracker.db import get_session
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.permissions import current_actor, permission
-from ecp_tracker.services import archetypes
-from ecp_tracker.services.account_list import AccountFilters, list_accounts
+from ecp_tracker.services.accounts import archetypes
+from ecp_tracker.services.accounts.listing import AccountFilters, list_accounts
 from ecp_tracker.web.archetypes.forms import ArchetypeForm, ArchiveForm
 from ecp_tracker.web.charts import rates_chart
 from ecp_tracker.web.forms_support import attempt, status_for

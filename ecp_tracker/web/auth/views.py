@@ -8,7 +8,7 @@ from flask_login import login_user, logout_user
 from ecp_tracker.db import get_session
 from ecp_tracker.extensions import limiter
 from ecp_tracker.permissions import PUBLIC, SIGNED_IN, permission, safe_next
-from ecp_tracker.services import users
+from ecp_tracker.services.users import users
 from ecp_tracker.web.auth.forms import LoginForm, LogoutForm, SetupForm
 from ecp_tracker.web.forms_support import attempt, status_for
 

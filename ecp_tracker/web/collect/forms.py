@@ -10,7 +10,7 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, StringF
 from wtforms.validators import Length, Optional
 
 from ecp_tracker.domain.testimonials import ConsentScope
-from ecp_tracker.services.testimonial_requests import MAX_BODY, MAX_NAME
+from ecp_tracker.services.testimonials.collection_requests import MAX_BODY, MAX_NAME
 
 LONG = "Please keep it to %(max)d characters."
 

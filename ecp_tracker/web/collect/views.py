@@ -10,7 +10,7 @@ from ecp_tracker.domain.errors import DomainError
 from ecp_tracker.domain.testimonials import ConsentScope
 from ecp_tracker.extensions import limiter
 from ecp_tracker.permissions import PUBLIC, permission
-from ecp_tracker.services import testimonial_requests
+from ecp_tracker.services.testimonials import collection_requests as testimonial_requests
 from ecp_tracker.web.collect.forms import CollectForm
 from ecp_tracker.web.forms_support import attempt
 

@@ -9,7 +9,8 @@ from ecp_tracker.db import get_session
 from ecp_tracker.domain.errors import StaleEdit
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.permissions import current_actor, permission
-from ecp_tracker.services import testimonial_wall, testimonials
+from ecp_tracker.services.testimonials import testimonials
+from ecp_tracker.services.testimonials import wall as testimonial_wall
 from ecp_tracker.web.collections.forms import ActionForm, collection_form
 from ecp_tracker.web.forms_support import attempt, status_for
 

@@ -8,8 +8,8 @@ from wtforms import SelectChoice
 from ecp_tracker.db import get_session
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.permissions import current_actor, permission
-from ecp_tracker.services import accounts, archetypes, contacts
-from ecp_tracker.services.contacts import ContactInput
+from ecp_tracker.services.accounts import accounts, archetypes, contacts
+from ecp_tracker.services.accounts.contacts import ContactInput
 from ecp_tracker.web.contacts.forms import ArchiveForm, ContactForm
 from ecp_tracker.web.forms_support import attempt, status_for
 

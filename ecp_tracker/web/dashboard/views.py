@@ -7,7 +7,11 @@ from flask import Blueprint, Response, g, render_template
 from ecp_tracker.db import get_session
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.permissions import permission
-from ecp_tracker.services import audit, discounts, pilot_board, testimonials, tokens, users
+from ecp_tracker.services.pilots import board as pilot_board
+from ecp_tracker.services.pilots import discounts
+from ecp_tracker.services.shared import audit
+from ecp_tracker.services.testimonials import testimonials
+from ecp_tracker.services.users import tokens, users
 from ecp_tracker.web.pilots import display
 from ecp_tracker.web.pilots.charts import per_month_chart
 

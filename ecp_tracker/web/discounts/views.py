@@ -9,7 +9,7 @@ from ecp_tracker.db import get_session
 from ecp_tracker.domain.errors import DomainError, InvalidFields
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.permissions import current_actor, permission
-from ecp_tracker.services import discounts, pilots
+from ecp_tracker.services.pilots import discounts, pilots
 from ecp_tracker.web.account_picker import named_account, pick_account
 from ecp_tracker.web.discounts.forms import PromiseForm, discount_form, fulfil_form
 from ecp_tracker.web.form_rows import to_rows

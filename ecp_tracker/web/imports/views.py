@@ -11,9 +11,10 @@ from ecp_tracker import jobs
 from ecp_tracker.db import get_session
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.permissions import current_actor, permission
-from ecp_tracker.services import import_jobs, traits
-from ecp_tracker.services.account_import import preview_rows
-from ecp_tracker.services.import_presets import NATIVE_COLUMNS
+from ecp_tracker.services.accounts import traits
+from ecp_tracker.services.accounts.importing import jobs as import_jobs
+from ecp_tracker.services.accounts.importing.importer import preview_rows
+from ecp_tracker.services.accounts.importing.presets import NATIVE_COLUMNS
 from ecp_tracker.web.forms_support import attempt, status_for
 from ecp_tracker.web.imports.forms import RunForm, UploadForm
 

@@ -4,7 +4,7 @@ of not-converted interviewed accounts that raised it, side by side."""
 from __future__ import annotations
 
 from ecp_tracker.domain.interviews import Outcome
-from ecp_tracker.services.interview_themes import ThemeReport, ThemeRow
+from ecp_tracker.services.interviews.themes import ThemeReport, ThemeRow
 from ecp_tracker.web.charts import INK, MUTED, svg_bytes
 
 CONVERTED = "#047857"

@@ -20,9 +20,14 @@ from ecp_tracker.domain.interviews import FindingKind, InterviewKind, Outcome
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models.base import utcnow
 from ecp_tracker.permissions import current_actor, permission
-from ecp_tracker.services import accounts, audit, interview_export, interview_themes, interviews, users
-from ecp_tracker.services.interview_themes import ThemeFilters
-from ecp_tracker.services.interviews import InterviewFilters
+from ecp_tracker.services.accounts import accounts
+from ecp_tracker.services.interviews import export as interview_export
+from ecp_tracker.services.interviews import interviews
+from ecp_tracker.services.interviews import themes as interview_themes
+from ecp_tracker.services.interviews.interviews import InterviewFilters
+from ecp_tracker.services.interviews.themes import ThemeFilters
+from ecp_tracker.services.shared import audit
+from ecp_tracker.services.users import users
 from ecp_tracker.web.account_picker import named_account, pick_account
 from ecp_tracker.web.downloads import csv_download
 from ecp_tracker.web.form_rows import to_rows

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from ecp_tracker.domain.pilots import PilotStatus
 from ecp_tracker.models import Pilot
-from ecp_tracker.services.pilot_board import MonthCount
+from ecp_tracker.services.pilots.board import MonthCount
 from ecp_tracker.web.charts import BRAND, INK, MUTED, svg_bytes
 
 STATUS_COLOURS = {

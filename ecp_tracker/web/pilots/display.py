@@ -8,7 +8,7 @@ from typing import Any
 
 from ecp_tracker.domain.pilots import PilotStatus
 from ecp_tracker.models.base import utcnow
-from ecp_tracker.services.pilot_board import ENDING_SOON_DAYS
+from ecp_tracker.services.pilots.board import ENDING_SOON_DAYS
 
 
 def today() -> date:

@@ -23,7 +23,7 @@ from wtforms.widgets import HiddenInput
 
 from ecp_tracker.domain.pilots import Direction
 from ecp_tracker.models import Pilot, SuccessCriterion, User
-from ecp_tracker.services.pilots import CriterionTerms
+from ecp_tracker.services.pilots.pilots import CriterionTerms
 from ecp_tracker.web.validators import optional_text
 
 DIRECTIONS = [

@@ -23,16 +23,14 @@ from ecp_tracker.domain.numbers import is_id
 from ecp_tracker.domain.pilots import TRANSITIONS, PilotOutcome, PilotStatus
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.permissions import current_actor, permission
-from ecp_tracker.services import (
-    archetypes,
-    audit,
-    pilot_board,
-    pilot_export,
-    pilot_pages,
-    pilots,
-    users,
-)
-from ecp_tracker.services.pilot_board import PilotFilters
+from ecp_tracker.services.accounts import archetypes
+from ecp_tracker.services.pilots import board as pilot_board
+from ecp_tracker.services.pilots import export as pilot_export
+from ecp_tracker.services.pilots import pages as pilot_pages
+from ecp_tracker.services.pilots import pilots
+from ecp_tracker.services.pilots.board import PilotFilters
+from ecp_tracker.services.shared import audit
+from ecp_tracker.services.users import users
 from ecp_tracker.web.account_picker import named_account, pick_account
 from ecp_tracker.web.downloads import csv_download
 from ecp_tracker.web.form_rows import to_rows

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
-from ecp_tracker.services.tokens import MAX_NAME_LENGTH
+from ecp_tracker.services.users.tokens import MAX_NAME_LENGTH
 from ecp_tracker.web.validators import confirm_field, new_password_field
 
 

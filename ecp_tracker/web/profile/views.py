@@ -7,7 +7,7 @@ from flask_login import login_user
 
 from ecp_tracker.db import get_session
 from ecp_tracker.permissions import SIGNED_IN, current_actor, permission
-from ecp_tracker.services import tokens, users
+from ecp_tracker.services.users import tokens, users
 from ecp_tracker.web.forms_support import attempt
 from ecp_tracker.web.profile.forms import PasswordForm, TokenCreateForm, TokenRevokeForm
 

@@ -11,9 +11,12 @@ from ecp_tracker.domain.roles import Role
 from ecp_tracker.domain.testimonials import RequestStatus
 from ecp_tracker.models.base import utcnow
 from ecp_tracker.permissions import current_actor, permission
-from ecp_tracker.services import contacts, discounts, testimonial_mail, testimonial_requests
-from ecp_tracker.services.testimonial_requests import NewLink, effective_status
-from ecp_tracker.services.testimonial_settings import load_settings
+from ecp_tracker.services.accounts import contacts
+from ecp_tracker.services.pilots import discounts
+from ecp_tracker.services.testimonials import collection_requests as testimonial_requests
+from ecp_tracker.services.testimonials import mail as testimonial_mail
+from ecp_tracker.services.testimonials.collection_requests import NewLink, effective_status
+from ecp_tracker.services.testimonials.settings import load_settings
 from ecp_tracker.web.account_picker import named_account, pick_account
 from ecp_tracker.web.forms_support import attempt, status_for
 from ecp_tracker.web.list_args import page_number

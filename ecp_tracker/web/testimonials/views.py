@@ -29,17 +29,14 @@ from ecp_tracker.domain.testimonials import (
     add_months,
 )
 from ecp_tracker.permissions import current_actor, permission
-from ecp_tracker.services import (
-    archetypes,
-    audit,
-    contacts,
-    discounts,
-    testimonial_library,
-    testimonial_requests,
-    testimonial_settings,
-    testimonials,
-)
-from ecp_tracker.services.testimonial_library import TestimonialFilters
+from ecp_tracker.services.accounts import archetypes, contacts
+from ecp_tracker.services.pilots import discounts
+from ecp_tracker.services.shared import audit
+from ecp_tracker.services.testimonials import collection_requests as testimonial_requests
+from ecp_tracker.services.testimonials import library as testimonial_library
+from ecp_tracker.services.testimonials import settings as testimonial_settings
+from ecp_tracker.services.testimonials import testimonials
+from ecp_tracker.services.testimonials.library import TestimonialFilters
 from ecp_tracker.web.account_picker import named_account, pick_account
 from ecp_tracker.web.downloads import csv_download
 from ecp_tracker.web.forms_support import attempt, refused_status, status_for

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from ecp_tracker.db import get_session
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.permissions import current_actor, permission
-from ecp_tracker.services import traits
+from ecp_tracker.services.accounts import traits
 from ecp_tracker.web.forms_support import attempt, status_for
 from ecp_tracker.web.traits.forms import ArchiveForm, TraitCreateForm, TraitEditForm
 

@@ -8,7 +8,8 @@ from flask import Blueprint, jsonify, render_template
 from ecp_tracker.db import get_session
 from ecp_tracker.extensions import CONTENT_SECURITY_POLICY, talisman
 from ecp_tracker.permissions import PUBLIC, permission
-from ecp_tracker.services import testimonial_wall, testimonials
+from ecp_tracker.services.testimonials import testimonials
+from ecp_tracker.services.testimonials import wall as testimonial_wall
 
 bp = Blueprint("wall", __name__, url_prefix="/wall", template_folder="templates")
 # Walls change the moment consent is withdrawn: browsers and proxies must ask again every time.

@@ -1,0 +1,1 @@
+"""Accounts and what describes them: fields, archetypes, traits, contacts, lists, saved views, CSV."""

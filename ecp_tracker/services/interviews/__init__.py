@@ -1,0 +1,1 @@
+"""Interviews and their tagged findings, the themes page and the interview export."""

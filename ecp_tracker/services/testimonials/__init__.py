@@ -1,0 +1,1 @@
+"""Testimonials with recorded consent: the workflow, the library, collection requests, walls, settings."""
