@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -61,6 +63,16 @@ def test_openapi_document_is_public_and_describes_the_api(client):
     assert any(s.get("type") == "http" and s.get("scheme") == "bearer" for s in schemes.values())
     assert doc["security"]
     assert set(doc["security"][0]) <= set(schemes)
+
+
+def test_openapi_document_is_complete_however_it_is_read(app, client):
+    """The views are described when the document is first read: `flask openapi print` sees every path too."""
+    printed = app.test_cli_runner().invoke(args=["openapi", "print"])
+    assert printed.exit_code == 0, printed.output
+    served = client.get("/api/v1/openapi.json").get_json()
+    assert json.loads(printed.output)["paths"] == served["paths"]
+    assert len(served["paths"]) >= 40
+    assert len(served["tags"]) == 14  # one per API blueprint
 
 
 # --- authentication ---------------------------------------------------------------------------------
