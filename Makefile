@@ -46,8 +46,10 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The suite runs on every core (pytest-xdist; TEST_WORKERS=0 runs it in one process).
+TEST_WORKERS ?= auto
 test: install browser lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 # Benchmarks, not part of make test: make bench [SCALE=S|M|L] [BENCH_ARGS="--databases sqlite"].
 # See docs/performance.md.

@@ -17,13 +17,14 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from werkzeug import security as werkzeug_security
 
 import config
 from ecp_tracker import create_app
-from ecp_tracker.db import make_engine
+from ecp_tracker.db import make_engine, normalize_url
 from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import User
@@ -33,6 +34,25 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL") or None
 PASSWORD = "correct horse battery"
 TEST_ACTOR = Actor.system("test setup")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist each worker gets a PostgreSQL database of its own (<test db>_gw0, ...)."""
+    global PG_URL
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if PG_URL and worker:
+        PG_URL = worker_database(PG_URL, worker)
+
+
+def worker_database(url: str, worker: str) -> str:
+    parsed = make_url(normalize_url(url))
+    name = f"{parsed.database}_{worker}"
+    admin = create_engine(parsed, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 def alembic_config(connection: Connection) -> AlembicConfig:

@@ -20,7 +20,6 @@ from ecp_tracker.api.interview_schemas import (
     ThemeArgsSchema,
     ThemeReportSchema,
 )
-from ecp_tracker.api.pilots import fields_under
 from ecp_tracker.api.references import account_ref
 from ecp_tracker.db import get_session
 from ecp_tracker.domain.roles import Role
@@ -148,12 +147,8 @@ def create_interview(data: dict[str, Any]):
     """Record an interview, optionally with its findings (all or nothing)"""
     session = get_session()
     actor = current_actor()
-    findings = data.pop("findings", [])
-    interview = interviews.create_interview(session, actor, data)
-    spellings = interviews.theme_spellings(session)
-    for index, raw in enumerate(findings):
-        with fields_under(f"findings.{index}"):
-            interviews.add_finding(session, actor, interview.id, raw, spellings=spellings)
+    findings = dict(enumerate(data.pop("findings", [])))
+    interview = interviews.record_interview(session, actor, data, findings)
     session.commit()
     return interview_out(interviews.get_interview(session, interview.id))
 

@@ -4,8 +4,6 @@ and the give-to-get ledger."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -42,7 +40,6 @@ from ecp_tracker.api.schemas import (
 )
 from ecp_tracker.db import get_session
 from ecp_tracker.domain.discounts import discount_band
-from ecp_tracker.domain.errors import DomainError, InvalidFields
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import (
     CriterionAmendment,
@@ -219,20 +216,6 @@ def discount_out(discount: Discount) -> dict[str, Any]:
     }
 
 
-@contextmanager
-def fields_under(prefix: str) -> Iterator[None]:
-    """Name the fields of a nested item's errors as the body does: `criteria.0.target`."""
-    try:
-        yield
-    except DomainError as error:
-        if error.status != 422:
-            raise
-        problems = getattr(error, "problems", None) or [(error.field, error.message)]
-        raise InvalidFields(
-            [(f"{prefix}.{field}" if field else prefix, msg) for field, msg in problems]
-        ) from error
-
-
 # --- pilots ----------------------------------------------------------------------------------------------
 
 
@@ -255,12 +238,9 @@ def create_pilot(data: dict[str, Any]):
     """Plan a pilot for an account, optionally with its success criteria (all or nothing)"""
     session = get_session()
     actor = current_actor()
-    criteria = data.pop("criteria", [])
+    criteria = dict(enumerate(data.pop("criteria", [])))
     with referenced_as("account_id"):
-        pilot = pilots.create_pilot(session, actor, data.pop("account_id"), data)
-    for index, raw in enumerate(criteria):
-        with fields_under(f"criteria.{index}"):
-            pilots.add_criterion(session, actor, pilot.id, raw)
+        pilot = pilots.plan_pilot(session, actor, data.pop("account_id"), data, criteria)
     session.commit()
     return pilot_out(pilots.get_pilot(session, pilot.id))
 

@@ -70,6 +70,15 @@ class InvalidFields(ValidationError):
         return grouped
 
 
+def problems_under(prefix: str, error: DomainError) -> list[tuple[str, str]]:
+    """A nested row's problems named as the input names them: `criteria.0.target`.
+
+    The one place where a row's field errors get their path, for services that check a parent with its rows.
+    """
+    problems = getattr(error, "problems", None) or [(error.field, error.message)]
+    return [(f"{prefix}.{field}" if field else prefix, message) for field, message in problems]
+
+
 class Conflict(DomainError):
     """The record is in a state that does not allow this change (e.g. a frozen success criterion)."""
 

@@ -126,6 +126,34 @@ def test_recording_an_interview_and_its_findings_leaves_audit_events(db_session,
     assert tagged.changes["interview_id"] == [None, interview.id]
 
 
+def test_record_interview_writes_the_interview_with_its_findings(db_session, acme):
+    findings = {
+        0: {"kind": "pain_point", "theme": "Price", "text": "Too dear"},
+        3: {"kind": "objection", "theme": "Security"},
+    }
+    interview = interviews.record_interview(db_session, TEST_ACTOR, interview_raw(acme), findings)
+    db_session.commit()
+    assert sorted(f.theme for f in interviews.get_interview(db_session, interview.id).findings) == [
+        "Price",
+        "Security",
+    ]
+
+
+def test_record_interview_names_every_bad_row_by_position_and_writes_nothing(db_session, acme):
+    findings = {
+        0: {"kind": "pain_point", "theme": "Price"},
+        1: {"kind": "rumour", "theme": "X"},
+        2: {"kind": "objection"},
+    }
+    error = refused(
+        db_session,
+        lambda: interviews.record_interview(db_session, TEST_ACTOR, interview_raw(acme), findings),
+        None,
+    )
+    assert {"findings.1.kind", "findings.2.theme"} <= set(error.errors)
+    assert not any(name.startswith("findings.0") for name in error.errors)
+
+
 def test_the_interviewer_defaults_to_the_acting_user(db_session, acme, people):
     from ecp_tracker.domain.actors import Actor
     from ecp_tracker.domain.roles import Role

@@ -208,6 +208,26 @@ def test_create_pilot_refusals_name_the_field_and_write_nothing(db_session, acco
     )
 
 
+def test_plan_pilot_writes_the_pilot_with_its_criteria(db_session, account):
+    raw = {"name": "Sync pilot", "start_date": days(1), "planned_end_date": days(30)}
+    pilot = pilots.plan_pilot(db_session, TEST_ACTOR, account.id, raw, {0: LATENCY, 2: ANALYSTS})
+    db_session.commit()
+    assert [c.metric for c in stored(db_session, pilot.id).criteria] == [
+        LATENCY["metric"],
+        ANALYSTS["metric"],
+    ]
+
+
+def test_plan_pilot_names_every_bad_row_by_position_and_writes_nothing(db_session, account):
+    raw = {"name": "Sync pilot", "start_date": days(1), "planned_end_date": days(30)}
+    rows = {0: LATENCY, 1: {**ANALYSTS, "target": "many"}, 3: {**LATENCY, "metric": ""}}
+    error = refused(
+        db_session, lambda: pilots.plan_pilot(db_session, TEST_ACTOR, account.id, raw, rows), None
+    )
+    assert {"criteria.1.target", "criteria.3.metric"} <= set(error.errors)
+    assert not any(name.startswith("criteria.0") for name in error.errors)
+
+
 def test_create_pilot_for_a_missing_account(db_session):
     refused(
         db_session, lambda: pilots.create_pilot(db_session, TEST_ACTOR, 999999, {"name": "P"}), None, NotFound

@@ -20,6 +20,7 @@ from ecp_tracker.domain.errors import (
     NotFound,
     ValidationError,
     check_version,
+    problems_under,
 )
 from ecp_tracker.domain.interviews import (
     FINDING_TEXT_MAX_LENGTH,
@@ -354,6 +355,27 @@ def _clean_finding(
 
 
 # --- interviews ------------------------------------------------------------------------------------------
+
+
+def record_interview(
+    session: Session, actor: Actor, raw: Mapping[str, Any], findings: Mapping[int, Mapping[str, Any]]
+) -> Interview:
+    """Record an interview with its findings, all or nothing.
+
+    `findings` holds each row by its position in the input; every row is checked, and a row's problems are
+    named `findings.<position>.<field>`. The caller rolls back on the error.
+    """
+    interview = create_interview(session, actor, raw)
+    spellings = theme_spellings(session)
+    problems: list[tuple[str, str]] = []
+    for position, row in sorted(findings.items()):
+        try:
+            add_finding(session, actor, interview.id, row, spellings=spellings)
+        except ValidationError as error:
+            problems += problems_under(f"findings.{position}", error)
+    if problems:
+        raise InvalidFields(problems)
+    return interview
 
 
 def create_interview(session: Session, actor: Actor, raw: Mapping[str, Any]) -> Interview:

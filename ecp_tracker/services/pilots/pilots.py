@@ -20,6 +20,7 @@ from ecp_tracker.domain.errors import (
     NotFound,
     ValidationError,
     check_version,
+    problems_under,
 )
 from ecp_tracker.domain.numbers import is_id, parse_decimal
 from ecp_tracker.domain.pilots import (
@@ -215,6 +216,30 @@ def _check_pilot(pilot: Pilot) -> None:
 
 
 # --- pilots ----------------------------------------------------------------------------------------------
+
+
+def plan_pilot(
+    session: Session,
+    actor: Actor,
+    account_id: int,
+    raw: Mapping[str, Any],
+    criteria: Mapping[int, Mapping[str, Any]],
+) -> Pilot:
+    """Plan a pilot with its success criteria, all or nothing.
+
+    `criteria` holds each row by its position in the input; every row is checked, and a row's problems are
+    named `criteria.<position>.<field>`, so one answer lists them all. The caller rolls back on the error.
+    """
+    pilot = create_pilot(session, actor, account_id, raw)
+    problems: list[tuple[str, str]] = []
+    for position, row in sorted(criteria.items()):
+        try:
+            add_criterion(session, actor, pilot.id, row)
+        except ValidationError as error:
+            problems += problems_under(f"criteria.{position}", error)
+    if problems:
+        raise InvalidFields(problems)
+    return pilot
 
 
 def create_pilot(session: Session, actor: Actor, account_id: int, raw: Mapping[str, Any]) -> Pilot:

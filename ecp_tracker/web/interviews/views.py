@@ -144,20 +144,13 @@ def _form_for(session, account, interview=None, *, new: bool = False):
 
 def _create(session, account_id: int, form):
     """The interview and the finding rows filled in, in one transaction."""
-    interview = interviews.create_interview(
-        session, current_actor(), {**form.raw(), "account_id": account_id}
-    )
-    spellings = interviews.theme_spellings(session)
-    for index, row in enumerate(form.findings.entries):
-        fields: FindingFields = row.form
-        if fields.is_blank():
-            continue
-        try:
-            interviews.add_finding(session, current_actor(), interview.id, fields.raw(), spellings=spellings)
-        except InvalidFields as error:
-            problems = [(f"findings.{index}.{name}", message) for name, message in error.problems]
-            raise to_rows(form, form.findings, InvalidFields(problems), row_label="Finding") from None
-    return interview
+    rows: dict[int, FindingFields] = {i: row.form for i, row in enumerate(form.findings.entries)}
+    findings = {i: fields.raw() for i, fields in rows.items() if not fields.is_blank()}
+    raw = {**form.raw(), "account_id": account_id}
+    try:
+        return interviews.record_interview(session, current_actor(), raw, findings)
+    except InvalidFields as error:
+        raise to_rows(form, form.findings, error, row_label="Finding") from None
 
 
 @bp.route("/interviews/new", methods=["GET", "POST"])

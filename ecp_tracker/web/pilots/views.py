@@ -117,17 +117,12 @@ def _owners(session):
 
 def _create(session, account_id: int, form):
     """Create the pilot and the criteria rows filled in, in one transaction."""
-    pilot = pilots.create_pilot(session, current_actor(), account_id, form.raw())
-    for index, row in enumerate(form.criteria.entries):
-        fields: CriterionFields = row.form
-        if fields.is_blank():
-            continue
-        try:
-            pilots.add_criterion(session, current_actor(), pilot.id, fields.raw())
-        except InvalidFields as error:
-            problems = [(f"criteria.{index}.{name}", message) for name, message in error.problems]
-            raise to_rows(form, form.criteria, InvalidFields(problems), row_label="Criterion") from None
-    return pilot
+    rows: dict[int, CriterionFields] = {i: row.form for i, row in enumerate(form.criteria.entries)}
+    criteria = {i: fields.raw() for i, fields in rows.items() if not fields.is_blank()}
+    try:
+        return pilots.plan_pilot(session, current_actor(), account_id, form.raw(), criteria)
+    except InvalidFields as error:
+        raise to_rows(form, form.criteria, error, row_label="Criterion") from None
 
 
 @bp.route("/pilots/new", methods=["GET", "POST"])
