@@ -207,11 +207,11 @@ class Consent:
         return None
 
 
-def check_consent_dates(consented_on: date | None, expires_on: date | None) -> None:
+def consent_dates_problem(consented_on: date | None, expires_on: date | None) -> str | None:
+    """What is wrong with a consent's dates (on `consent_expires_on`), or None."""
     if consented_on and expires_on and expires_on <= consented_on:
-        raise ValidationError(
-            "The consent must expire after the day it was given.", field="consent_expires_on"
-        )
+        return "The consent must expire after the day it was given."
+    return None
 
 
 def add_months(day: date, months: int) -> date:

@@ -117,3 +117,16 @@ def test_anonymous_attribution_never_names_the_customer():
     assert anonymous_attribution("CTO at Acme", "SaaS", terms) == "A customer, a SaaS company"
     assert anonymous_attribution("", "Education", terms) == "A customer, an education company"
     assert anonymous_attribution(None, None, terms) == "A customer"
+
+
+def test_consent_dates_problem_refuses_an_expiry_on_or_before_the_day_given():
+    from datetime import date
+
+    from ecp_tracker.domain.testimonials import consent_dates_problem
+
+    given = date(2026, 3, 1)
+    message = "The consent must expire after the day it was given."
+    assert consent_dates_problem(given, date(2026, 3, 1)) == message
+    assert consent_dates_problem(given, date(2026, 2, 1)) == message
+    assert consent_dates_problem(given, date(2026, 3, 2)) is None
+    assert consent_dates_problem(None, date(2026, 3, 2)) is None

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, exists, false
 from sqlalchemy.sql.expression import true
 
 from ecp_tracker.domain.accounts import CONVERTED_STAGES, DECIDED_STAGES, Stage
+from ecp_tracker.domain.testimonials import GAVE_TESTIMONIAL
 from ecp_tracker.models import Account, Testimonial
 
 
@@ -82,7 +83,6 @@ OUTCOMES = {
 CONVERTED = CONVERTED_STAGES
 DECIDED = DECIDED_STAGES
 # Statuses a testimonial has passed approval in (published and retired ones were approved first).
-APPROVED_TESTIMONIAL_STATUSES = ("approved", "published", "retired")
 
 
 def population_condition(outcome: Outcome) -> ColumnElement[bool]:
@@ -115,7 +115,7 @@ def positive_expression(outcome: Outcome) -> ColumnElement[Any]:
         case "gave_testimonial":
             return exists().where(
                 Testimonial.account_id == Account.id,
-                Testimonial.status.in_(APPROVED_TESTIMONIAL_STATUSES),
+                Testimonial.status.in_([s.value for s in GAVE_TESTIMONIAL]),
             )
         case "referred":
             return Account.referrals > 0

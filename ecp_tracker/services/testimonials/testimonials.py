@@ -35,6 +35,7 @@ from ecp_tracker.domain.testimonials import (
     add_months,
     check_transition,
     clean_tags,
+    consent_dates_problem,
     identifying_mentions,
     identifying_terms,
     quarter_start,
@@ -311,8 +312,8 @@ def _clean_consent(
         problems.append(("consented_on", "Consent is recorded once it has been given, not in advance."))
     if on is not None and expires is None and given:
         expires = add_months(on, settings.consent_months)
-    if on is not None and expires is not None and expires <= on:
-        problems.append(("consent_expires_on", "The consent must expire after the day it was given."))
+    if problem := consent_dates_problem(on, expires):
+        problems.append(("consent_expires_on", problem))
     return {
         "consent_scope": scope.value,
         "consent_statement": statement,
