@@ -14,6 +14,7 @@ import pytest
 
 from ecp_tracker.domain.errors import InvalidFields, NotFound, StaleEdit
 from ecp_tracker.models import Archetype, Collection, Testimonial
+from ecp_tracker.models.base import utcnow
 from ecp_tracker.services.testimonials import library as testimonial_library
 from ecp_tracker.services.testimonials import testimonials
 from ecp_tracker.services.testimonials import wall as testimonial_wall
@@ -104,7 +105,7 @@ def test_tag_filter_and_archived_accounts(db_session):
     assert shown(db_session, collection) == [tagged.id]
     everything = wall_of(db_session, slug="all")
     assert set(shown(db_session, everything)) == {tagged.id, untagged.id}
-    other.archived_at = testimonials.utcnow()
+    other.archived_at = utcnow()
     db_session.add(other)
     db_session.commit()
     assert shown(db_session, everything) == [tagged.id]

@@ -132,7 +132,7 @@ def test_prices_are_checked_naming_the_field(client_as, db_session):
     assert "Price reason: The pilot price is above the list price" in above.get_data(as_text=True)
     negative = editor.post(f"/accounts/{account.id}/pilots/new", data={**NEW_PILOT, "list_price": "-5"})
     assert negative.status_code == 422
-    assert "List price: A price cannot be negative." in negative.get_data(as_text=True)
+    assert "List price: An amount cannot be negative." in negative.get_data(as_text=True)
     assert db_session.scalar(select(func.count(Pilot.id))) == 0
     assert audit_count(db_session) == before
     with_reason = {**NEW_PILOT, "pilot_price": "2500", "price_reason": "Includes on-site onboarding"}

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import AuditEvent, Collection, Testimonial, TestimonialRequest
+from ecp_tracker.models.base import utcnow
 from ecp_tracker.services.testimonials import collection_requests as testimonial_requests
 from ecp_tracker.services.testimonials import testimonials
 from tests.conftest import TEST_ACTOR
@@ -285,7 +286,7 @@ def test_email_is_sent_only_when_switched_on_and_configured(app_factory, monkeyp
 def test_follow_ups_list(client_as, db_session):
     account = make_account(db_session)
     made = testimonial_requests.create_request(db_session, TEST_ACTOR, account.id, {})
-    made.request.link_made_at = testimonials.utcnow() - timedelta(days=9)
+    made.request.link_made_at = utcnow() - timedelta(days=9)
     db_session.commit()
     page = text(client_as(Role.VIEWER).get("/testimonials/requests/follow-ups"))
     assert "Acme Pay" in page and "9 days" in page

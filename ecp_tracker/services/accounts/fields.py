@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from ecp_tracker.domain.accounts import Stage, normalize_domain
@@ -17,9 +17,9 @@ from ecp_tracker.domain.errors import ValidationError
 from ecp_tracker.domain.numbers import parse_decimal
 from ecp_tracker.models import TraitDefinition
 from ecp_tracker.services.accounts.traits import canonical_values
+from ecp_tracker.services.shared import raw_input
 
 TEXT_LIMITS = {"industry": 120, "country": 80, "region": 80, "acquisition_channel": 80}
-MONEY_LIMIT = Decimal("100000000000000")  # 1e14
 NOTES_LIMIT = 20_000
 COLUMN_FIELDS = (
     "name",
@@ -78,22 +78,14 @@ def _integer(value: Any, label: str, low: int | None = None, high: int | None = 
 def _money(value: Any, label: str) -> Decimal:
     if isinstance(value, bool):
         raise ValidationError(f"{label} must be an amount.")
-    amount = parse_decimal(str(value)) if isinstance(value, str) else _decimal(value)
+    amount = raw_input.decimal_of(value)
     if amount is None:
         raise ValidationError(f"{label} must be an amount such as 25000 or 25000.50, not {str(value)!r}.")
     if amount < 0:
         raise ValidationError(f"{label} cannot be negative.")
-    if amount >= MONEY_LIMIT:
+    if amount >= raw_input.MONEY_LIMIT:
         raise ValidationError(f"{label} is too large.")
     return amount.quantize(Decimal("0.01"))
-
-
-def _decimal(value: Any) -> Decimal | None:
-    try:
-        number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    except (InvalidOperation, ValueError, TypeError):
-        return None
-    return number if number.is_finite() else None
 
 
 def _date(value: Any, label: str) -> date:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, and_, func, select
@@ -36,10 +35,8 @@ from ecp_tracker.domain.interviews import (
 )
 from ecp_tracker.domain.numbers import is_id
 from ecp_tracker.models import Account, Contact, Interview, InterviewFinding, User
-from ecp_tracker.models.base import utcnow
-from ecp_tracker.services.shared import audit
+from ecp_tracker.services.shared import audit, raw_input
 from ecp_tracker.services.shared.pagination import Page, paginate
-from ecp_tracker.services.shared.raw_fields import optional_date
 
 INTERVIEW_FIELDS = ("account_id", "contact_id", "held_on", "kind", "summary", "interviewer_id")
 FINDING_FIELDS = ("kind", "theme", "text")
@@ -47,10 +44,6 @@ MAX_PER_PAGE = 100
 
 
 RELOAD = "Reload to see their change."
-
-
-def _today() -> date:
-    return utcnow().date()
 
 
 def describe(interview: Interview) -> str:
@@ -282,12 +275,12 @@ def _clean_interview(session: Session, raw: Mapping[str, Any], current: Intervie
         except ValidationError as error:
             problems.append(("kind", error.message))
     if "held_on" in raw or creating:
-        held_on = optional_date(raw.get("held_on"), "held_on", problems)
+        held_on = raw_input.day(raw.get("held_on"), "held_on", problems)
         if held_on is None and not any(field == "held_on" for field, _ in problems):
             problems.append(("held_on", "Give the date of the interview."))
         elif held_on is not None:
             try:
-                check_held_on(held_on, _today())
+                check_held_on(held_on, raw_input.today())
                 clean["held_on"] = held_on
             except ValidationError as error:
                 problems.append(("held_on", error.message))

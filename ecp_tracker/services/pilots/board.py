@@ -18,7 +18,7 @@ from ecp_tracker.domain.errors import InvalidFields
 from ecp_tracker.domain.numbers import is_id
 from ecp_tracker.domain.pilots import PilotStatus
 from ecp_tracker.models import Account, Archetype, Pilot, account_archetypes
-from ecp_tracker.models.base import utcnow
+from ecp_tracker.services.shared import raw_input
 from ecp_tracker.services.shared.pagination import Page
 
 ENDING_SOON_DAYS = 14
@@ -73,12 +73,8 @@ class PilotFilters:
         return query
 
 
-def _today() -> date:
-    return utcnow().date()
-
-
 def filtered_pilots(filters: PilotFilters, today: date | None = None) -> Select[tuple[Pilot]]:
-    today = today or _today()
+    today = today or raw_input.today()
     conditions = []
     if filters.status:
         conditions.append(Pilot.status.in_(filters.status))
@@ -169,7 +165,7 @@ def _pilots(session: Session, ids: Select[tuple[int]], *, descending: bool) -> S
 def list_pilots(session: Session, filters: PilotFilters, *, page: int = 1, per_page: int = 25) -> Page[Pilot]:
     """One page of the table, the latest planned end first (blank ones last): a count and the page."""
     page, per_page = max(1, page), min(max(per_page, 1), 100)
-    today = _today()
+    today = raw_input.today()
     total = session.scalar(select(func.count()).select_from(filtered_pilots(filters, today).subquery()))
     ids = _by_planned_end(filters, descending=True, offset=(page - 1) * per_page, limit=per_page, today=today)
     return Page(items=_pilots(session, ids, descending=True), total=total or 0, page=page, per_page=per_page)
@@ -178,7 +174,7 @@ def list_pilots(session: Session, filters: PilotFilters, *, page: int = 1, per_p
 def due_pilots(session: Session, due: str, *, limit: int = 5, today: date | None = None) -> Sequence[Pilot]:
     """Running pilots ending soon ("soon") or past their planned end ("overdue"), the earliest planned
     end first, with account and owner (one query)."""
-    today = today or _today()
+    today = today or raw_input.today()
     ids = _by_planned_end(PilotFilters(due=due), descending=False, offset=0, limit=limit, today=today)
     return _pilots(session, ids, descending=False)
 
@@ -213,7 +209,7 @@ def timeline(
     session: Session, filters: PilotFilters, *, months: int = 12, limit: int = 40
 ) -> Sequence[Pilot]:
     """Pilots that overlap the last `months` months (running ones first), for the timeline chart."""
-    today = _today()
+    today = raw_input.today()
     window_start = today - timedelta(days=30 * months)
     stmt = (
         filtered_pilots(filters)
@@ -238,7 +234,7 @@ class MonthCount:
 
 def pilots_per_month(session: Session, *, months: int = 12, today: date | None = None) -> list[MonthCount]:
     """Pilots started and pilots converted per calendar month, oldest first (two aggregate queries)."""
-    today = today or _today()
+    today = today or raw_input.today()
     first = date(today.year, today.month, 1)
     for _ in range(months - 1):
         first = (first - timedelta(days=1)).replace(day=1)
@@ -272,7 +268,7 @@ class PilotCounts:
 def pilot_counts(session: Session, today: date | None = None) -> PilotCounts:
     """The dashboard's pilot numbers in one statement of four counts, each a range of the index on
     (status, planned end), so it costs the same with 100 or 150,000 pilots in other states."""
-    today = today or _today()
+    today = today or raw_input.today()
     soon = today + timedelta(days=ENDING_SOON_DAYS)
 
     def count(*conditions: ColumnElement[bool]) -> ScalarSelect[int]:

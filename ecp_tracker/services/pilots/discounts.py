@@ -14,39 +14,10 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.discounts import DiscountKind, DiscountTerms, GiveGetKind
 from ecp_tracker.domain.errors import Conflict, InvalidFields, NotFound, StaleEdit, ValidationError
-from ecp_tracker.domain.numbers import is_id, parse_decimal
+from ecp_tracker.domain.numbers import is_id
 from ecp_tracker.models import Account, Discount, GiveGet, Pilot
-from ecp_tracker.models.base import utcnow
-from ecp_tracker.services.shared import audit
+from ecp_tracker.services.shared import audit, raw_input
 from ecp_tracker.services.shared.pagination import Page, paginate
-
-
-def _today() -> date:
-    return utcnow().date()
-
-
-def _number(raw: Any, field: str, problems: list[tuple[str, str]]) -> Decimal | None:
-    if raw in (None, "") or isinstance(raw, bool):
-        problems.append((field, "Enter a number."))
-        return None
-    number = parse_decimal(str(raw))
-    if number is None:
-        problems.append((field, f"Enter a number such as 20 or 1500.50, not {str(raw)!r}."))
-    return number
-
-
-def _day(raw: Any, field: str, problems: list[tuple[str, str]], *, required: bool) -> date | None:
-    if raw in (None, ""):
-        if required:
-            problems.append((field, "Give the date."))
-        return None
-    if isinstance(raw, date):
-        return raw
-    try:
-        return date.fromisoformat(str(raw).strip())
-    except ValueError:
-        problems.append((field, f"Write the date as YYYY-MM-DD, not {str(raw)!r}."))
-        return None
 
 
 def _terms(raw: Mapping[str, Any]) -> tuple[DiscountTerms | None, list[tuple[str, str]]]:
@@ -56,10 +27,10 @@ def _terms(raw: Mapping[str, Any]) -> tuple[DiscountTerms | None, list[tuple[str
     except ValueError:
         problems.append(("kind", "Kind is percent, fixed or free_period."))
         kind = None
-    amount = _number(raw.get("amount"), "amount", problems)
-    list_price = _number(raw.get("list_price"), "list_price", problems)
-    starts = _day(raw.get("starts_on"), "starts_on", problems, required=True)
-    ends = _day(raw.get("ends_on"), "ends_on", problems, required=False)
+    amount = raw_input.number(raw.get("amount"), "amount", problems, required=True)
+    list_price = raw_input.number(raw.get("list_price"), "list_price", problems, required=True)
+    starts = raw_input.day(raw.get("starts_on"), "starts_on", problems, required=True)
+    ends = raw_input.day(raw.get("ends_on"), "ends_on", problems, required=False)
     if problems or kind is None or amount is None or list_price is None or starts is None:
         return None, problems
     terms = DiscountTerms(kind, amount, list_price, starts, ends)
@@ -80,7 +51,7 @@ def _promises(raw: Any, problems: list[tuple[str, str]]) -> list[GiveGet]:
         except ValueError:
             problems.append((f"{prefix}.kind", f"Kind is one of {', '.join(k.value for k in GiveGetKind)}."))
             continue
-        due = _day(item.get("due_on"), f"{prefix}.due_on", problems, required=True)
+        due = raw_input.day(item.get("due_on"), f"{prefix}.due_on", problems, required=True)
         quantity = item.get("quantity")
         quantity = 1 if quantity in (None, "") else quantity
         if not is_id(str(quantity)) or not 1 <= int(quantity) <= 100:
@@ -158,8 +129,8 @@ def fulfil_promise(
         raise Conflict(f"This promise was already fulfilled on {promise.fulfilled_on.isoformat()}.")
     if version is not None and version != promise.version:
         raise StaleEdit("The promise was changed by someone else; reload to see the change.")
-    day = fulfilled_on or _today()
-    if day > _today():
+    day = fulfilled_on or raw_input.today()
+    if day > raw_input.today():
         raise ValidationError(
             "A promise is fulfilled today or earlier, not in the future.", field="fulfilled_on"
         )
@@ -221,7 +192,7 @@ def page_promises(
 ) -> Page[GiveGet]:
     """Promises, the earliest due first, with their discount and account (a count and the page).
     `overdue_only`: open promises whose due date has passed."""
-    today = today or _today()
+    today = today or raw_input.today()
     ids = select(GiveGet.id)
     if open_only or overdue_only:
         ids = ids.where(GiveGet.fulfilled_on.is_(None))
@@ -263,7 +234,7 @@ class LedgerTotals:
 
 def ledger_totals(session: Session, today: date | None = None) -> LedgerTotals:
     """Totals of the give-to-get ledger in three aggregate queries."""
-    today = today or _today()
+    today = today or raw_input.today()
     per_discount = (
         select(
             GiveGet.discount_id.label("discount_id"),
@@ -391,7 +362,7 @@ def fulfil_for_testimonial(
     session: Session, actor: Actor, testimonial_id: int, *, today: date | None = None
 ) -> list[GiveGet]:
     """Fulfil the open promises testimonial `testimonial_id` delivers (it has been received or approved)."""
-    day = today or _today()
+    day = today or raw_input.today()
     fulfilled = []
     for promise in session.scalars(
         select(GiveGet).where(GiveGet.testimonial_id == testimonial_id, GiveGet.fulfilled_on.is_(None))

@@ -35,8 +35,7 @@ from ecp_tracker.domain.pilots import (
 )
 from ecp_tracker.models import Account, CriterionAmendment, Milestone, Pilot, SuccessCriterion, User
 from ecp_tracker.models.base import utcnow
-from ecp_tracker.services.shared import audit
-from ecp_tracker.services.shared.raw_fields import optional_date
+from ecp_tracker.services.shared import audit, raw_input
 
 CRITERION_FIELDS = ("description", "metric", "target", "unit", "direction")
 PILOT_FIELDS = (
@@ -49,10 +48,6 @@ PILOT_FIELDS = (
     "pilot_price",
     "price_reason",
 )
-
-
-def _today() -> date:
-    return utcnow().date()
 
 
 # --- reading ---------------------------------------------------------------------------------------------
@@ -149,24 +144,11 @@ def scorecard(pilot: Pilot) -> Scorecard:
 def late_milestones(pilot: Pilot, today: date | None = None) -> list[Milestone]:
     if PilotStatus(pilot.status).is_ended:
         return []  # the plan of an ended pilot is history, not a to-do list
-    today = today or _today()
+    today = today or raw_input.today()
     return [m for m in pilot.milestones if m.done_on is None and m.due_on < today]
 
 
 # --- input -----------------------------------------------------------------------------------------------
-
-
-def _amount(value: Any, field: str, problems: list[tuple[str, str]]) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    number = parse_decimal(str(value)) if not isinstance(value, Decimal | int) else Decimal(value)
-    if number is None or isinstance(value, bool):
-        problems.append((field, f"Write an amount such as 1500 or 1500.50, not {str(value)!r}."))
-        return None
-    if number < 0:
-        problems.append((field, "A price cannot be negative."))
-        return None
-    return number.quantize(Decimal("0.01"))
 
 
 def _clean_pilot(session: Session, raw: Mapping[str, Any], *, require_name: bool) -> dict[str, Any]:
@@ -192,10 +174,10 @@ def _clean_pilot(session: Session, raw: Mapping[str, Any], *, require_name: bool
             problems.append(("owner_id", f"There is no user {owner!r}."))
     for key in ("start_date", "planned_end_date"):
         if key in raw:
-            clean[key] = optional_date(raw[key], key, problems)
+            clean[key] = raw_input.day(raw[key], key, problems)
     for key in ("list_price", "pilot_price"):
         if key in raw:
-            clean[key] = _amount(raw[key], key, problems)
+            clean[key] = raw_input.money(raw[key], key, problems)
     if problems:
         raise InvalidFields(problems)
     return clean
@@ -296,7 +278,7 @@ def transition(
         raise ValidationError(f"Unknown status {to!r}.", field="to") from None
     current = PilotStatus(pilot.status)
     check_transition(current, target)
-    today = _today()
+    today = raw_input.today()
     start, planned_end, end = pilot.start_date, pilot.planned_end_date, pilot.end_date
     if target is PilotStatus.ACTIVE:
         if not pilot.criteria:
@@ -363,11 +345,11 @@ def record_outcome(
     account = pilot.account
     if result is PilotOutcome.CONVERTED:
         problems: list[tuple[str, str]] = []
-        value = _amount(contract_value, "contract_value", problems)
+        value = raw_input.money(contract_value, "contract_value", problems)
         if value is None and not problems:
             problems.append(("contract_value", "Enter the contract value the customer signed."))
-        day = converted_on or _today()
-        if day > _today():
+        day = converted_on or raw_input.today()
+        if day > raw_input.today():
             problems.append(("converted_on", "The conversion date cannot be in the future."))
         if pilot.start_date and day < pilot.start_date:
             problems.append(("converted_on", "The conversion date cannot be before the pilot started."))
@@ -531,7 +513,7 @@ def add_milestone(session: Session, actor: Actor, pilot_id: int, raw: Mapping[st
     title = " ".join(str(raw.get("title") or "").split())
     if not title:
         problems.append(("title", "Say what has to happen."))
-    due = optional_date(raw.get("due_on"), "due_on", problems)
+    due = raw_input.day(raw.get("due_on"), "due_on", problems)
     if due is None and not any(f == "due_on" for f, _ in problems):
         problems.append(("due_on", "Give the due date."))
     side = str(raw.get("side") or "ours")
@@ -565,7 +547,7 @@ def set_milestone_done(
         raise NotFound(f"There is no milestone with id {milestone_id}.")
     if version is not None:
         check_version(milestone, version, f"The milestone {milestone.title}")
-    milestone.done_on = (on or _today()) if done else None
+    milestone.done_on = (on or raw_input.today()) if done else None
     audit.log_write(session, actor, milestone, action="done" if done else "reopen", summary=milestone.title)
     return milestone
 

@@ -36,6 +36,7 @@ from ecp_tracker.models import (
     account_archetypes,
 )
 from ecp_tracker.services.accounts.importing.presets import neutralise
+from ecp_tracker.services.shared import raw_input
 from ecp_tracker.services.shared.csv_stream import csv_chunks, write_chunks
 from ecp_tracker.services.shared.pagination import Page, paginate
 from ecp_tracker.services.testimonials import testimonials
@@ -119,7 +120,7 @@ class TestimonialFilters:
 
 
 def filtered(filters: TestimonialFilters, day: date | None = None) -> Select[tuple[Testimonial]]:
-    day = day or testimonials.today()
+    day = day or raw_input.today()
     conditions: list[Any] = []
     if filters.status:
         conditions.append(Testimonial.status.in_(filters.status))
@@ -178,7 +179,7 @@ def library(
 ) -> Library:
     """One page of the library, newest first, with account, contact and tags; usage counts and fatigue of
     the page's accounts (five statements whatever the page holds)."""
-    day = day or testimonials.today()
+    day = day or raw_input.today()
     stmt = (
         filtered(filters, day)
         .options(
@@ -241,7 +242,7 @@ class Coverage:
 def coverage(session: Session, day: date | None = None) -> Coverage:
     """How many approved or published testimonials with current public consent each archetype x use case
     cell has (an account's testimonial counts for each of its archetypes). Five statements."""
-    day = day or testimonials.today()
+    day = day or raw_input.today()
     usable = testimonials.usable_publicly_clause(day)
     names = [a.name for a in session.scalars(select(Archetype).where(Archetype.archived_at.is_(None)))]
     names.sort(key=str.casefold)
@@ -410,9 +411,7 @@ def _export_rows(session: Session, filters: TestimonialFilters, day: date) -> It
 
 def export_chunks(session: Session, filters: TestimonialFilters, day: date | None = None) -> Iterator[str]:
     """The filtered testimonials as CSV text chunks (the header first); formula-like cells neutralised."""
-    for text, _count in csv_chunks(
-        EXPORT_COLUMNS, _export_rows(session, filters, day or testimonials.today())
-    ):
+    for text, _count in csv_chunks(EXPORT_COLUMNS, _export_rows(session, filters, day or raw_input.today())):
         yield text
 
 
@@ -420,5 +419,5 @@ def export_testimonials(
     session: Session, filters: TestimonialFilters, out: TextIO, day: date | None = None
 ) -> int:
     return write_chunks(
-        csv_chunks(EXPORT_COLUMNS, _export_rows(session, filters, day or testimonials.today())), out
+        csv_chunks(EXPORT_COLUMNS, _export_rows(session, filters, day or raw_input.today())), out
     )

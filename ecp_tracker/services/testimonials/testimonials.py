@@ -51,10 +51,8 @@ from ecp_tracker.models import (
     TestimonialTag,
     TestimonialUsage,
 )
-from ecp_tracker.models.base import utcnow
 from ecp_tracker.services.pilots import discounts
-from ecp_tracker.services.shared import audit
-from ecp_tracker.services.shared.raw_fields import optional_date
+from ecp_tracker.services.shared import audit, raw_input
 from ecp_tracker.services.testimonials.settings import TestimonialSettings, load_settings
 
 MAX_BODY = 5000
@@ -66,8 +64,7 @@ PUBLIC_SCOPES = tuple(scope.value for scope in ConsentScope if scope.public)
 PUBLIC_KINDS = tuple(kind.value for kind in TestimonialKind if kind.shown_publicly)
 
 
-def today() -> date:
-    return utcnow().date()
+today = raw_input.today
 
 
 # --- consent, on the day it is asked ---------------------------------------------------------------------
@@ -197,15 +194,6 @@ def known_tags(session: Session, kind: str | None = None) -> list[str]:
 # --- input -----------------------------------------------------------------------------------------------
 
 
-def _text(raw: Any, field: str, limit: int, problems: list[tuple[str, str]], *, lines: bool = False) -> str:
-    text = str(raw or "").strip() if lines else " ".join(str(raw or "").split())
-    if lines:
-        text = "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n"))
-    if len(text) > limit:
-        problems.append((field, f"Use at most {limit} characters (this has {len(text)})."))
-    return text
-
-
 def _rating(raw: Any, problems: list[tuple[str, str]]) -> int | None:
     if raw in (None, ""):
         return None
@@ -259,16 +247,16 @@ def _clean(
         except ValueError:
             problems.append(("kind", f"Kind is one of {', '.join(k.value for k in TestimonialKind)}."))
     if "body" in raw:
-        clean["body"] = _text(raw["body"], "body", MAX_BODY, problems, lines=True)
+        clean["body"] = raw_input.text(raw["body"], "body", MAX_BODY, problems, lines=True)
     if "rating" in raw:
         clean["rating"] = _rating(raw["rating"], problems)
     if "source" in raw:
-        clean["source"] = _text(raw["source"], "source", 200, problems)
+        clean["source"] = raw_input.text(raw["source"], "source", 200, problems)
     if "media_url" in raw:
         clean["media_url"] = _url(raw["media_url"], problems)
     for key in ("author_name", "author_title"):
         if key in raw:
-            clean[key] = _text(raw[key], key, 120, problems)
+            clean[key] = raw_input.text(raw[key], key, 120, problems)
     if "contact_id" in raw:
         contact = _contact(session, raw["contact_id"], account_id, problems)
         clean["contact_id"] = contact.id if contact else None
@@ -296,10 +284,10 @@ def _clean_consent(
     except ValueError:
         problems.append(("consent_scope", f"Scope is one of {', '.join(s.value for s in ConsentScope)}."))
         return None
-    statement = _text(raw.get("consent_statement"), "consent_statement", 2000, problems)
-    by = _text(raw.get("consented_by"), "consented_by", 120, problems)
-    on = optional_date(raw.get("consented_on"), "consented_on", problems)
-    expires = optional_date(raw.get("consent_expires_on"), "consent_expires_on", problems)
+    statement = raw_input.text(raw.get("consent_statement"), "consent_statement", 2000, problems)
+    by = raw_input.text(raw.get("consented_by"), "consented_by", 120, problems)
+    on = raw_input.day(raw.get("consented_on"), "consented_on", problems)
+    expires = raw_input.day(raw.get("consent_expires_on"), "consent_expires_on", problems)
     given = bool(statement or by or on)
     if given or scope.public:
         if not by:
@@ -433,7 +421,7 @@ def update_testimonial(
     clean = _clean(session, raw, testimonial.account_id, problems)
     consent = _clean_consent(raw, settings, problems)
     status = TestimonialStatus(testimonial.status)
-    reason = _text(raw.get("edit_reason"), "edit_reason", 2000, problems)
+    reason = raw_input.text(raw.get("edit_reason"), "edit_reason", 2000, problems)
     new_body = clean.pop("body", testimonial.body)
     body_changed = new_body != testimonial.body
     if body_changed and (status.usable or status is TestimonialStatus.RETIRED) and not reason:
@@ -605,13 +593,13 @@ def add_usage(
     except ValueError:
         problems.append(("channel", f"Channel is one of {', '.join(c.value for c in UsageChannel)}."))
         channel = None
-    place = _text(raw.get("place"), "place", 500, problems)
+    place = raw_input.text(raw.get("place"), "place", 500, problems)
     if not place:
         problems.append(("place", "Say where it was used: the page's address, the deck's name, ..."))
-    used_on = optional_date(raw.get("used_on"), "used_on", problems) or (None if raw.get("used_on") else day)
+    used_on = raw_input.day(raw.get("used_on"), "used_on", problems) or (None if raw.get("used_on") else day)
     if used_on is not None and used_on > day:
         problems.append(("used_on", "Log a use once it has happened, not in advance."))
-    note = _text(raw.get("note"), "note", 2000, problems)
+    note = raw_input.text(raw.get("note"), "note", 2000, problems)
     status = TestimonialStatus(testimonial.status)
     if not (status.usable or status is TestimonialStatus.RETIRED):
         problems.append(("channel", f"A {status.value} testimonial is not approved for use."))

@@ -29,7 +29,7 @@ from ecp_tracker.domain.testimonials import (
     tag_key,
 )
 from ecp_tracker.models import Collection, Testimonial, TestimonialTag
-from ecp_tracker.services.shared import audit
+from ecp_tracker.services.shared import audit, raw_input
 from ecp_tracker.services.shared.pagination import Page, paginate
 from ecp_tracker.services.testimonials import testimonials
 
@@ -152,7 +152,7 @@ def wall_counts(
 ) -> dict[int, int]:
     """How many testimonials each wall shows today, in two statements whatever the number of walls: the
     count of everything shown, and the shown testimonials carrying any tag a wall filters on."""
-    day = day or testimonials.today()
+    day = day or raw_input.today()
     shown = testimonials.publicly_shown_clause(day)
     everything = session.scalar(select(func.count(Testimonial.id)).where(shown)) or 0
     keys = {tag_key(t) for c in collections for t in c.tags or []}
@@ -247,7 +247,7 @@ def public_view(testimonial: Testimonial) -> PublicTestimonial | None:
 
 def wall(session: Session, collection: Collection, day: date | None = None) -> list[PublicTestimonial]:
     """What the wall shows on `day` (default today): newest first, at most 100 (one query)."""
-    day = day or testimonials.today()
+    day = day or raw_input.today()
     stmt = (
         _wall_query(collection, day)
         .options(joinedload(Testimonial.account), joinedload(Testimonial.contact))
