@@ -17,9 +17,10 @@ from ecp_tracker.web.dashboard import bp as dashboard_bp
 from ecp_tracker.web.discounts import bp as discounts_bp
 from ecp_tracker.web.imports import bp as imports_bp
 from ecp_tracker.web.interviews import bp as interviews_bp
-from ecp_tracker.web.navigation import nav_items
+from ecp_tracker.web.navigation import nav_items, subnav
 from ecp_tracker.web.pilots import bp as pilots_bp
 from ecp_tracker.web.profile import bp as profile_bp
+from ecp_tracker.web.template_helpers import register_template_helpers
 from ecp_tracker.web.testimonial_requests import bp as testimonial_requests_bp
 from ecp_tracker.web.testimonials import bp as testimonials_bp
 from ecp_tracker.web.traits import bp as traits_bp
@@ -48,12 +49,14 @@ def register_web(app: Flask) -> None:
         wall_bp,
     ):
         app.register_blueprint(blueprint)
+    register_template_helpers(app)
 
     @app.context_processor
     def layout_context() -> dict[str, object]:
         user = g.get("user")
         return {
             "nav_items": nav_items,
+            "subnav": subnav,
             "signed_in_user": user,
             "is_admin": bool(user and user.can(Role.ADMIN)),
             "can_edit": bool(user and user.can(Role.EDITOR)),

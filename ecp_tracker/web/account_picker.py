@@ -26,7 +26,7 @@ def named_account(account_id: int | None) -> Account | None:
     return accounts.get_account(get_session(), int(raw_id))
 
 
-def pick_account(endpoint: str, *, title: str, subnav: str, hint: str, heading: str | None = None) -> str:
+def pick_account(endpoint: str, *, title: str, hint: str, heading: str | None = None) -> str:
     """The search page for `endpoint`; `heading` defaults to "<title>: which account?"."""
     q = request.args.get("q", "").strip()
     found = list_accounts(get_session(), AccountFilters(q=q), per_page=SHOWN) if q else None
@@ -37,6 +37,5 @@ def pick_account(endpoint: str, *, title: str, subnav: str, hint: str, heading: 
         endpoint=endpoint,
         title=title,
         heading=heading,
-        subnav=subnav,
         hint=hint,
     )

@@ -35,6 +35,7 @@ from ecp_tracker.services.pilots import pages as pilot_pages
 from ecp_tracker.services.shared import audit
 from ecp_tracker.services.users import users
 from ecp_tracker.web.accounts.forms import ActionForm, SavedViewForm, account_form
+from ecp_tracker.web.accounts.sections import account_sections
 from ecp_tracker.web.downloads import csv_download
 from ecp_tracker.web.forms_support import attempt, status_for
 from ecp_tracker.web.list_args import filters_from_request, page_number
@@ -123,6 +124,7 @@ def show(account_id: int):
         pilots=account_pilots,
         pilot_names={p.id: p.name for p in account_pilots},
         discounts=discounts.discounts_of_account(session, account.id),
+        sections=account_sections(session, account.id),
         today=today,
     )
 

@@ -80,7 +80,6 @@ def new(account_id: int | None = None):
         return pick_account(
             "discounts.new",
             title="Grant a discount",
-            subnav="partials/pilots_subnav.html",
             hint="Or open the account's page and choose “New pilot” or “Grant a discount” there.",
         )
     account_pilots = list(pilots.pilots_of_account(session, account.id))

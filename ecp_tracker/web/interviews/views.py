@@ -58,20 +58,6 @@ def _labels() -> dict[str, object]:
     }
 
 
-@bp.app_template_filter("interview_kind_label")
-def interview_kind_label(value: str) -> str:
-    return InterviewKind(value).label
-
-
-@bp.app_template_global("account_interviews")
-def account_interviews(account_id: int):
-    """(latest interviews, how many there are) for the Interviews section of an account's page."""
-    session = get_session()
-    return interviews.interviews_of_account(session, account_id), interviews.count_of_account(
-        session, account_id
-    )
-
-
 @bp.route("/interviews/")
 @permission(Role.VIEWER)
 def index():
@@ -164,7 +150,6 @@ def new(account_id: int | None = None):
             "interviews.new",
             title="Record an interview",
             heading="Record an interview: with which account?",
-            subnav="interviews/_subnav.html",
             hint="Or open the account's page and choose “Record an interview” there.",
         )
     form = _form_for(session, account, new=True)

@@ -4,8 +4,6 @@ the CSV export."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from flask import (
     Blueprint,
     Response,
@@ -54,10 +52,6 @@ from ecp_tracker.web.pilots.forms import (
 bp = Blueprint("pilots", __name__, template_folder="templates")
 PER_PAGE = 25
 VIEWS = ("table", "board", "timeline")
-bp.add_app_template_filter(display.money, "money")
-bp.add_app_template_filter(display.number, "number")
-bp.add_app_template_filter(display.whole_money, "whole_money")
-bp.add_app_template_global(display.due_note, "pilot_due")
 
 
 def current_filters() -> PilotFilters:
@@ -135,7 +129,6 @@ def new(account_id: int | None = None):
         return pick_account(
             "pilots.new",
             title="New pilot",
-            subnav="partials/pilots_subnav.html",
             hint="Or open the account's page and choose “New pilot” or “Grant a discount” there.",
         )
     form = pilot_form(_owners(session), new=True)
@@ -426,12 +419,3 @@ def milestone_done(pilot_id: int, milestone_id: int):
         else:
             flash(" ".join(form.form_errors) or "Nothing was changed.", "error")
     return redirect(url_for("pilots.show", pilot_id=pilot_id, _anchor="plan"))
-
-
-@bp.app_template_global("pilot_board_url")
-def pilot_board_url(view: str, query: dict, **extra) -> str:
-    """The board URL for `view` keeping the filters in `query`."""
-    params = {**query, **extra}
-    if view != "table":
-        params["view"] = view
-    return url_for("pilots.index") + ("?" + urlencode(params, doseq=True) if params else "")

@@ -94,7 +94,6 @@ def new(account_id: int | None = None):
         return pick_account(
             "testimonial_requests.new",
             title="Ask for a testimonial",
-            subnav="testimonials/_subnav.html",
             hint="Or open the account's page and start from its Testimonials section.",
         )
     form = RequestForm()

@@ -8,7 +8,6 @@ from dataclasses import asdict
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -32,7 +31,6 @@ from ecp_tracker.permissions import current_actor, permission
 from ecp_tracker.services.accounts import archetypes, contacts
 from ecp_tracker.services.pilots import discounts
 from ecp_tracker.services.shared import audit
-from ecp_tracker.services.testimonials import collection_requests as testimonial_requests
 from ecp_tracker.services.testimonials import library as testimonial_library
 from ecp_tracker.services.testimonials import settings as testimonial_settings
 from ecp_tracker.services.testimonials import testimonials
@@ -58,24 +56,9 @@ bp = Blueprint("testimonials", __name__, template_folder="templates")
 PER_PAGE = 25
 
 
-@bp.app_template_global("endpoint_exists")
-def endpoint_exists(endpoint: str) -> bool:
-    """Whether an area's page exists in this app (menus link only to pages that exist)."""
-    return endpoint in current_app.view_functions
-
-
 def _status_of(form) -> int:
     """The refused form's status; a missing record (404) or a conflict (409) keeps its own."""
     return refused_status(form, keep=(404, 409))
-
-
-@bp.app_template_global("account_testimonials")
-def account_testimonials(account_id: int):
-    """The account's testimonials and open requests, for the section on the account's page."""
-    session = get_session()
-    requests = testimonial_requests.page_requests(session, account_id=account_id, per_page=10).items
-    open_requests = [r for r in requests if testimonial_requests.effective_status(r).open]
-    return testimonials.testimonials_of_account(session, account_id), open_requests
 
 
 def current_filters() -> TestimonialFilters:
@@ -132,7 +115,6 @@ def new(account_id: int | None = None):
         return pick_account(
             "testimonials.new",
             title="Record a testimonial",
-            subnav="testimonials/_subnav.html",
             hint="Or open the account's page and start from its Testimonials section.",
         )
     form = testimonial_form(NewTestimonialForm, list(contacts.list_contacts(session, account.id)))
