@@ -1,4 +1,4 @@
-"""Binary outcomes per trait value: tests, multiple testing, recommendation, flags (DESIGN.md section 6)."""
+"""Binary outcomes per trait value: tests, multiple testing, recommendation, flags (docs/statistics.md)."""
 
 from __future__ import annotations
 
@@ -336,7 +336,7 @@ def _decide(
     stratified: bool,
     settings: AnalysisSettings,
 ) -> tuple[Recommendation, Reason]:
-    """DESIGN.md section 6: the first rule that applies wins."""
+    """The recommendation rules of docs/statistics.md: the first rule that applies wins."""
     crude, fdr = t.crude, settings.fdr
     if crude.with_n < settings.min_group:
         return Recommendation.INSUFFICIENT_DATA, Reason.FEW_WITH

@@ -32,7 +32,7 @@ _CONTINUOUS_WORDING = {
     "contract_value": ("signed larger contracts", "signed smaller contracts", ""),
     "nps": ("gave higher NPS scores", "gave lower NPS scores", ""),
 }
-# the keys of one result in DESIGN.md section 6, in that order; outcome-specific keys follow them
+# the keys of one result of the analysis document (docs/api.md), in order; outcome-specific keys follow
 SECTION_6_RESULT_KEYS = (
     "trait",
     "value",
@@ -481,7 +481,7 @@ class OutcomeAnalysis(Protocol):
 
 
 def result_json(result: ComparedValue, **specific: Any) -> dict[str, Any]:
-    """One result in the shape of DESIGN.md section 6: its keys in that order (null where the outcome has no
+    """One result of the analysis document (docs/api.md): its keys in order (null where there is no
     such number), then `specific`, the outcome's own keys, in the order given."""
     data: dict[str, Any] = dict.fromkeys(SECTION_6_RESULT_KEYS)
     data.update(
@@ -500,7 +500,7 @@ def result_json(result: ComparedValue, **specific: Any) -> dict[str, Any]:
 
 
 def analysis_json(analysis: OutcomeAnalysis) -> dict[str, Any]:
-    """The analysis in the shape of DESIGN.md section 6; `positives` is null (the outcome is not yes/no)."""
+    """The analysis document (docs/api.md); `positives` is null (the outcome is not yes/no)."""
     return {
         "outcome": analysis.outcome,
         "population": analysis.population,

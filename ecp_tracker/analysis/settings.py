@@ -1,4 +1,4 @@
-"""The thresholds the decision rules use (DESIGN.md section 6); an admin changes them on the settings page."""
+"""The thresholds the decision rules use (docs/statistics.md); an admin changes them on the settings page."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""/api/v1/analysis: which trait values should graduate into the ICP (the JSON of DESIGN.md section 6)."""
+"""/api/v1/analysis: which trait values should graduate into the ICP (the document of docs/api.md)."""
 
 from __future__ import annotations
 

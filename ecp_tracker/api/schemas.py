@@ -30,7 +30,7 @@ class PageArgsSchema(Schema):
 
 
 def page_schema(item: type[Schema], name: str) -> type[Schema]:
-    """The list envelope of DESIGN.md section 9: items, total, page, per_page."""
+    """The list envelope of docs/api.md: items, total, page, per_page."""
     return Schema.from_dict(
         {
             "items": fields.List(fields.Nested(item), required=True),

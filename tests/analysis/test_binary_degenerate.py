@@ -13,7 +13,7 @@ from ecp_tracker.analysis.settings import AnalysisSettings
 
 SETTINGS = AnalysisSettings()
 
-# DESIGN.md section 6, the example document: keys in this order
+# the example document of docs/api.md: keys in this order
 TOP_KEYS = ["outcome", "population", "positives", "stratified_by", "fdr", "results"]
 RESULT_KEYS = [
     "trait",

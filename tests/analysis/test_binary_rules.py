@@ -1,4 +1,4 @@
-"""Recommendations, flags, sentences and order: DESIGN.md section 6, rule by rule."""
+"""Recommendations, flags, sentences and order: docs/statistics.md, rule by rule."""
 
 from __future__ import annotations
 

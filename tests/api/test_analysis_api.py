@@ -1,4 +1,4 @@
-"""GET /api/v1/analysis: the JSON of DESIGN.md section 6, its errors, roles, and the OpenAPI document."""
+"""GET /api/v1/analysis: the analysis document of docs/api.md, its errors, roles, and the OpenAPI document."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The outcomes the analysis tests, and which accounts each one counts (DESIGN.md section 6, "Population")."""
+"""The outcomes the analysis tests, and which accounts each one counts (docs/statistics.md)."""
 
 from __future__ import annotations
 

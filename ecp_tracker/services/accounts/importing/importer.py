@@ -1,4 +1,4 @@
-"""Importing accounts from CSV (DESIGN section 7): every row is checked before anything is written.
+"""Importing accounts from CSV (docs/import-export.md): every row is checked before anything is written.
 
 Pass 1 streams the file, checks each row (cells, duplicates within the file, matches with existing accounts,
 stage dates, owners) and keeps only small per-row keys in memory; the checked values of each row go to a
