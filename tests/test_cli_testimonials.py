@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from tests.services.test_testimonials import make_account, make_testimonial, public_consent
+from tests.factories.testimonials import make_account, make_testimonial, public_consent
 
 
 def test_export_testimonials(app, db_session, tmp_path):

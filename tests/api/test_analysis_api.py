@@ -7,7 +7,7 @@ import json
 import pytest
 
 from ecp_tracker.domain.roles import Role
-from tests.services.test_analysis_service import add
+from tests.factories.analysis import add
 
 RESULT_KEYS = [
     "trait", "value", "n_with", "n_without", "rate_with", "rate_without", "odds_ratio", "odds_ratio_ci",

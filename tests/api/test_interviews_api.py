@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import AuditEvent, Interview, InterviewFinding
-from tests.services.interview_fixtures import TODAY, add_contact, build_workspace, make_account
+from tests.factories.interviews import TODAY, add_contact, build_workspace, make_account
 
 PROBLEM = "application/problem+json"
 

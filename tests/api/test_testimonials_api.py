@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import AuditEvent, Testimonial
-from tests.services.test_testimonials import TODAY, make_account, make_testimonial, public_consent
+from tests.factories.testimonials import TODAY, make_account, make_testimonial, public_consent
 
 PROBLEM = "application/problem+json"
 

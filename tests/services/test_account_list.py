@@ -3,13 +3,11 @@ number of SQL statements whatever the number of accounts (no N+1)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
 from flask import Flask
-from sqlalchemy import Connection, Engine, event, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from ecp_tracker.domain.accounts import size_band
@@ -20,6 +18,7 @@ from ecp_tracker.models.base import utcnow
 from ecp_tracker.services.accounts import accounts, traits
 from ecp_tracker.services.accounts.listing import AccountFilters, list_accounts
 from tests.conftest import TEST_ACTOR
+from tests.helpers import counting
 
 TODAY = date(2026, 11, 1)
 
@@ -389,27 +388,6 @@ def test_total_counts_the_filtered_accounts(db_session, sized):
 
 
 # --- a bounded number of statements (no N+1) ------------------------------------------------------------
-
-
-def statement_source(app: Flask) -> Engine | Connection:
-    """What to listen on: the app's engine, or on PostgreSQL the one connection every test session shares."""
-    bind = app.extensions["ecp_db"].session_factory.kw.get("bind")
-    return bind if isinstance(bind, Connection) else app.extensions["ecp_db"].engine
-
-
-@contextmanager
-def counting(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, _parameters, _context, _executemany):
-        statements.append(statement)
-
-    target = statement_source(app)
-    event.listen(target, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(target, "before_cursor_execute", record)
 
 
 def add_owners(session: Session, count: int) -> list[int]:

@@ -4,7 +4,6 @@ by hand on a small workspace), settings, the cache, and a fixed number of SQL st
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -24,18 +23,8 @@ from ecp_tracker.services.analysis.population import (
     trait_catalogue,
 )
 from tests.conftest import TEST_ACTOR
-from tests.services.test_pilot_board import counting
-
-TODAY = date(2026, 11, 1)
-
-
-def add(session: Session, name: str, **fields) -> None:
-    raw = {"name": name, **fields}
-    if raw.get("stage") in ("customer", "churned") and "converted_on" not in raw:
-        raw["converted_on"] = TODAY - timedelta(days=200)
-    if raw.get("stage") == "churned" and "churned_on" not in raw:
-        raw["churned_on"] = TODAY - timedelta(days=50)
-    accounts.create_account(session, TEST_ACTOR, raw, today=TODAY)
+from tests.factories.analysis import TODAY, add
+from tests.helpers import counting
 
 
 @pytest.fixture

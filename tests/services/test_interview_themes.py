@@ -12,9 +12,8 @@ from ecp_tracker.domain.interviews import Outcome
 from ecp_tracker.models import Archetype, InterviewFinding
 from ecp_tracker.models.base import utcnow
 from ecp_tracker.services.interviews.themes import Tally, ThemeFilters, ThemeReport, theme_report
-from tests.services.interview_fixtures import build_workspace
-from tests.services.test_account_list import counting
-from tests.services.test_interviews import HARNESS, add_interviews
+from tests.factories.interviews import add_interviews, build_workspace
+from tests.helpers import HARNESS, counting
 
 C, N, OPEN = Outcome.CONVERTED, Outcome.NOT_CONVERTED, Outcome.OPEN
 

@@ -11,18 +11,17 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ecp_tracker.domain.errors import Conflict, DomainError, NotFound, StaleEdit, ValidationError
 from ecp_tracker.models import Account, AuditEvent, Interview, InterviewFinding
-from ecp_tracker.models.base import utcnow
 from ecp_tracker.services.interviews import export as interview_export
 from ecp_tracker.services.interviews import interviews
 from ecp_tracker.services.interviews.interviews import InterviewFilters
 from tests.conftest import TEST_ACTOR
-from tests.services.interview_fixtures import TODAY, add_contact, build_workspace, make_account
-from tests.services.test_account_list import counting
+from tests.factories.interviews import TODAY, add_contact, add_interviews, build_workspace, make_account
+from tests.helpers import HARNESS, counting
 
 
 def snapshot(session: Session) -> tuple[Any, ...]:
@@ -540,53 +539,6 @@ def test_the_export_follows_the_list_filters(db_session):
 # --- a fixed number of SQL statements ----------------------------------------------------------------------
 
 
-def add_interviews(session: Session, count: int, batch: str) -> tuple[int, int]:
-    """`count` interviews with two findings each over five new accounts (bulk inserts); returns the id of
-    one interview and of one account."""
-    people = []
-    for index in range(5):
-        stage = ["customer", "lost", "pilot"][index % 3]
-        account = make_account(session, f"Bulk {batch} {index}", stage, ["Game changer"] if index % 2 else [])
-        people.append((account.id, add_contact(session, account, f"Person {index}", "champion").id))
-    session.commit()
-    now = utcnow()
-    session.execute(
-        insert(Interview.__table__),
-        [
-            {
-                "account_id": people[n % 5][0],
-                "contact_id": people[n % 5][1] if n % 3 else None,
-                "held_on": TODAY - timedelta(days=n % 90),
-                "kind": ["discovery", "win_loss", "survey"][n % 3],
-                "summary": f"{batch}",
-                "version": 1,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for n in range(count)
-        ],
-    )
-    ids = session.scalars(select(Interview.id).where(Interview.summary == batch).order_by(Interview.id)).all()
-    session.execute(
-        insert(InterviewFinding.__table__),
-        [
-            {
-                "interview_id": interview_id,
-                "kind": ["pain_point", "objection"][k],
-                "theme": ["Onboarding", "Price", "Data quality", "Security"][(n + k) % 4],
-                "text": "",
-                "version": 1,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for n, interview_id in enumerate(ids)
-            for k in range(2)
-        ],
-    )
-    session.commit()
-    return ids[0], people[0][0]
-
-
 def reads(interview_id: int, account_id: int) -> dict[str, Callable[[Session], Any]]:
     return {
         "list": lambda s: [
@@ -615,7 +567,6 @@ BOUNDS = {
     "of an account": 2,
     "export": 3,  # the spellings, the archetypes, the rows
 }
-HARNESS = ("SAVEPOINT", "RELEASE", "ROLLBACK")  # the PostgreSQL test harness's savepoints
 
 
 def statements_per_read(app, ids: tuple[int, int]) -> tuple[dict[str, int], dict[str, Any]]:

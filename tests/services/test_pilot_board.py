@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import Connection, Engine, event, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.orm import Session
 
 from ecp_tracker.domain.errors import InvalidFields
@@ -36,6 +34,7 @@ from ecp_tracker.services.pilots import discounts, pilots
 from ecp_tracker.services.pilots import export as pilot_export
 from ecp_tracker.services.pilots.board import PilotFilters
 from tests.conftest import TEST_ACTOR
+from tests.helpers import counting
 
 TODAY = utcnow().date()
 CRITERION = {
@@ -345,22 +344,6 @@ def statement_source(app: Flask) -> Engine | Connection:
     """The app's engine, or on PostgreSQL the one connection every test session shares."""
     bind = app.extensions["ecp_db"].session_factory.kw.get("bind")
     return bind if isinstance(bind, Connection) else app.extensions["ecp_db"].engine
-
-
-@contextmanager
-def counting(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, _parameters, _context, _executemany):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)  # not the test harness's savepoints on PostgreSQL
-
-    target = statement_source(app)
-    event.listen(target, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(target, "before_cursor_execute", record)
 
 
 STATUSES = [s.value for s in PilotStatus]

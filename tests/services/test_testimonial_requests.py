@@ -17,7 +17,8 @@ from ecp_tracker.services.pilots import discounts
 from ecp_tracker.services.testimonials import collection_requests as testimonial_requests
 from ecp_tracker.services.testimonials import settings as testimonial_settings
 from tests.conftest import TEST_ACTOR
-from tests.services.test_testimonials import audit_count, make_account, make_contact
+from tests.factories.testimonials import make_account, make_contact
+from tests.helpers import audit_count
 
 NOW = utcnow()
 

@@ -20,14 +20,8 @@ from ecp_tracker.services.testimonials import testimonials
 from ecp_tracker.services.testimonials import wall as testimonial_wall
 from ecp_tracker.services.testimonials.library import TestimonialFilters
 from tests.conftest import TEST_ACTOR
-from tests.services.test_account_list import counting
-from tests.services.test_testimonials import (
-    TODAY,
-    make_account,
-    make_contact,
-    make_testimonial,
-    public_consent,
-)
+from tests.factories.testimonials import TODAY, make_account, make_contact, make_testimonial, public_consent
+from tests.helpers import counting
 
 SECRETS = ("Kim", "Novak", "Acme", "acmepay")  # what must never appear for an anonymous testimonial
 

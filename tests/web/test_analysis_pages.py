@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import AuditEvent, WorkspaceSetting
-from tests.services.test_analysis_service import add
+from tests.factories.analysis import add
 
 
 def seed(session, n: int = 12) -> None:

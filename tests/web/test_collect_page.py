@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from ecp_tracker.models import AuditEvent, Testimonial, TestimonialRequest
 from ecp_tracker.services.testimonials import collection_requests as testimonial_requests
 from tests.conftest import TEST_ACTOR
-from tests.services.test_testimonials import make_account, make_contact
+from tests.factories.testimonials import make_account, make_contact
 
 
 def new_link(session, name="Acme Pay", **raw):

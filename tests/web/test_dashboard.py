@@ -8,7 +8,8 @@ from datetime import timedelta
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.services.pilots import discounts, pilots
 from tests.conftest import TEST_ACTOR
-from tests.web.test_pilots_pages import TODAY, make_account, make_pilot, statements_for
+from tests.factories.pilots import TODAY, make_account, make_pilot
+from tests.helpers import statements_for
 
 
 def tile(page: str, label: str) -> str:

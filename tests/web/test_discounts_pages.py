@@ -13,7 +13,7 @@ from ecp_tracker.models import AuditEvent, Discount, GiveGet
 from ecp_tracker.models.base import utcnow
 from ecp_tracker.services.pilots import discounts
 from tests.conftest import TEST_ACTOR
-from tests.web.test_pilots_pages import make_account, make_pilot
+from tests.factories.pilots import make_account, make_pilot
 
 TODAY = utcnow().date()
 

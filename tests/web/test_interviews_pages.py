@@ -14,7 +14,7 @@ from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import AuditEvent, Interview, InterviewFinding
 from ecp_tracker.services.interviews import interviews
 from tests.conftest import PASSWORD, TEST_ACTOR, add_user
-from tests.services.interview_fixtures import TODAY, add_contact, build_workspace, make_account
+from tests.factories.interviews import TODAY, add_contact, build_workspace, make_account
 
 
 def audit_count(session) -> int:

@@ -12,48 +12,10 @@ from sqlalchemy import func, select
 
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import Account, AuditEvent, Pilot, SuccessCriterion
-from ecp_tracker.models.base import utcnow
-from ecp_tracker.services.accounts import accounts
 from ecp_tracker.services.pilots import discounts, pilots
 from tests.conftest import TEST_ACTOR
-from tests.services.test_account_list import counting
-
-TODAY = utcnow().date()
-
-
-def make_account(session, name="Kumo Logistics", stage="prospect"):
-    account = accounts.create_account(session, TEST_ACTOR, {"name": name})
-    account.stage = stage
-    session.commit()
-    return account
-
-
-def make_pilot(session, account, *, name="Latency pilot", criteria=1, start=False, **raw):
-    values = {
-        "name": name,
-        "planned_end_date": (TODAY + timedelta(days=30)).isoformat(),
-        "list_price": "2000",
-        "pilot_price": "1000",
-        **raw,
-    }
-    pilot = pilots.create_pilot(session, TEST_ACTOR, account.id, values)
-    for i in range(criteria):
-        pilots.add_criterion(
-            session,
-            TEST_ACTOR,
-            pilot.id,
-            {
-                "description": f"Criterion {i}",
-                "metric": f"p95 latency {i}",
-                "target": "300",
-                "unit": "ms",
-                "direction": "at_most",
-            },
-        )
-    if start:
-        pilots.transition(session, TEST_ACTOR, pilot.id, "active", on=TODAY - timedelta(days=5))
-    session.commit()
-    return pilot
+from tests.factories.pilots import TODAY, make_account, make_pilot
+from tests.helpers import statements_for
 
 
 def audit_count(session) -> int:
@@ -496,13 +458,6 @@ def test_viewer_reads_but_cannot_write(client_as, db_session):
     assert viewer.get(f"/pilots/{pilot.id}/edit").status_code == 403
     assert audit_count(db_session) == before
     assert fresh(db_session, Pilot, pilot.id).status == "active"
-
-
-def statements_for(app, client, url) -> int:
-    with counting(app) as statements:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(statements)
 
 
 def add_busy_pilot(session, account, name):

@@ -18,13 +18,7 @@ from ecp_tracker.models.base import utcnow
 from ecp_tracker.services.testimonials import collection_requests as testimonial_requests
 from ecp_tracker.services.testimonials import testimonials
 from tests.conftest import TEST_ACTOR
-from tests.services.test_testimonials import (
-    TODAY,
-    make_account,
-    make_contact,
-    make_testimonial,
-    public_consent,
-)
+from tests.factories.testimonials import TODAY, make_account, make_contact, make_testimonial, public_consent
 
 
 def fresh(session, model, record_id):

@@ -13,13 +13,7 @@ from ecp_tracker.domain.roles import Role
 from ecp_tracker.services.testimonials import testimonials
 from ecp_tracker.services.testimonials import wall as testimonial_wall
 from tests.conftest import TEST_ACTOR
-from tests.services.test_testimonials import (
-    TODAY,
-    make_account,
-    make_contact,
-    make_testimonial,
-    public_consent,
-)
+from tests.factories.testimonials import TODAY, make_account, make_contact, make_testimonial, public_consent
 
 PUBLIC_PLACES = ("/wall/fintech-proof", "/wall/fintech-proof.json", "/wall/fintech-proof/embed")
 

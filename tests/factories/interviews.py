@@ -24,9 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from ecp_tracker.models import Account, Contact, Interview
+from ecp_tracker.models import Account, Contact, Interview, InterviewFinding
 from ecp_tracker.models.base import utcnow
 from ecp_tracker.services.accounts import accounts, contacts
 from ecp_tracker.services.accounts.contacts import ContactInput
@@ -141,3 +142,50 @@ def build_workspace(session: Session) -> Workspace:
     accounts.set_archived(session, TEST_ACTOR, made["Foxtrot"].id, archived=True)
     session.commit()
     return Workspace(made, people, held)
+
+
+def add_interviews(session: Session, count: int, batch: str) -> tuple[int, int]:
+    """`count` interviews with two findings each over five new accounts (bulk inserts); returns the id of
+    one interview and of one account."""
+    people = []
+    for index in range(5):
+        stage = ["customer", "lost", "pilot"][index % 3]
+        account = make_account(session, f"Bulk {batch} {index}", stage, ["Game changer"] if index % 2 else [])
+        people.append((account.id, add_contact(session, account, f"Person {index}", "champion").id))
+    session.commit()
+    now = utcnow()
+    session.execute(
+        insert(Interview.__table__),
+        [
+            {
+                "account_id": people[n % 5][0],
+                "contact_id": people[n % 5][1] if n % 3 else None,
+                "held_on": TODAY - timedelta(days=n % 90),
+                "kind": ["discovery", "win_loss", "survey"][n % 3],
+                "summary": f"{batch}",
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for n in range(count)
+        ],
+    )
+    ids = session.scalars(select(Interview.id).where(Interview.summary == batch).order_by(Interview.id)).all()
+    session.execute(
+        insert(InterviewFinding.__table__),
+        [
+            {
+                "interview_id": interview_id,
+                "kind": ["pain_point", "objection"][k],
+                "theme": ["Onboarding", "Price", "Data quality", "Security"][(n + k) % 4],
+                "text": "",
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for n, interview_id in enumerate(ids)
+            for k in range(2)
+        ],
+    )
+    session.commit()
+    return ids[0], people[0][0]

@@ -1,0 +1,1 @@
+"""Records the tests of several areas build their cases from, one module per area."""

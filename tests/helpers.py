@@ -1,0 +1,47 @@
+"""Helpers the tests of several areas share: counting SQL statements (no N+1) and audit events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask
+from sqlalchemy import Connection, Engine, event, func, select
+
+from ecp_tracker.models import AuditEvent
+
+HARNESS = ("SAVEPOINT", "RELEASE", "ROLLBACK")  # the PostgreSQL test harness's savepoints
+
+
+def statement_source(app: Flask) -> Engine | Connection:
+    """What to listen on: the app's engine, or on PostgreSQL the one connection every test session shares."""
+    bind = app.extensions["ecp_db"].session_factory.kw.get("bind")
+    return bind if isinstance(bind, Connection) else app.extensions["ecp_db"].engine
+
+
+@contextmanager
+def counting(app: Flask) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, _parameters, _context, _executemany):
+        if not statement.lstrip().upper().startswith(HARNESS):
+            statements.append(statement)  # not the test harness's savepoints on PostgreSQL
+
+    target = statement_source(app)
+    event.listen(target, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(target, "before_cursor_execute", record)
+
+
+def statements_for(app, client, url) -> int:
+    with counting(app) as statements:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(statements)
+
+
+def audit_count(session) -> int:
+    session.expire_all()
+    return session.scalar(select(func.count(AuditEvent.id)))
