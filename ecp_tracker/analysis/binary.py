@@ -11,7 +11,7 @@ from typing import Any
 from ecp_tracker.analysis.counts import StratumCounts, ValueCounts
 from ecp_tracker.analysis.exact import ExactResult, conditional_exact_many
 from ecp_tracker.analysis.explain import Reason, Wording, sentence
-from ecp_tracker.analysis.multiple import bh_q_values
+from ecp_tracker.analysis.multiple import bh_q_values, mirror_groups, tests_counted
 from ecp_tracker.analysis.power import PowerNeed, accounts_needed
 from ecp_tracker.analysis.proportions import Rate
 from ecp_tracker.analysis.settings import AnalysisSettings
@@ -181,10 +181,12 @@ def analyze_binary(
         _tests(value_counts, table, found, stratified, settings)
         for value_counts, table, found in zip(counts, crude, exact, strict=True)
     ]
-    q = bh_q_values([t.exact.p_value if t.in_family and t.exact else None for t in tests])
+    groups = mirror_groups([(c.trait, t.with_n, t.without_n) for c, t in zip(counts, crude, strict=True)])
+    crude_p = [t.exact.p_value if t.in_family and t.exact else None for t in tests]
+    q = bh_q_values(crude_p, groups)
     adjusted = [t.stratified.p_value if t.in_family and t.stratified else None for t in tests]
-    adjusted_q = bh_q_values(adjusted) if stratified else [None] * len(tests)
-    tested = sum(1 for p in (adjusted if stratified else q) if p is not None)
+    adjusted_q = bh_q_values(adjusted, groups) if stratified else [None] * len(tests)
+    tested = tests_counted(adjusted if stratified else crude_p, groups)
     rates = _wilson([t.crude for t in tests], settings.confidence)
     differences = _newcombe([t.crude for t in tests], settings.confidence)
 

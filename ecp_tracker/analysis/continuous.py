@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
-from ecp_tracker.analysis.multiple import bh_q_values
+from ecp_tracker.analysis.multiple import bh_q_values, mirror_groups, tests_counted
 from ecp_tracker.analysis.settings import AnalysisSettings
 
 if TYPE_CHECKING:
@@ -282,8 +282,10 @@ def analyze_continuous(
         if min(len(with_values), len(without_values)) >= settings.min_group:
             comparison = compare_ranks(with_values, without_values, settings.confidence)
         rows.append((sample, with_values, without_values, comparison))
-    q_values = bh_q_values([c.p_value if c else None for *_, c in rows])
-    checked = sum(1 for *_, c in rows if c is not None)
+    groups = mirror_groups([(s.trait, len(x), len(y)) for s, x, y, _ in rows])
+    p_values = [c.p_value if c else None for *_, c in rows]
+    q_values = bh_q_values(p_values, groups)
+    checked = tests_counted(p_values, groups)
     results = [
         _continuous_result(outcome, s, x, y, c, q, higher_is_better, population, checked, settings, labels)
         for (s, x, y, c), q in zip(rows, q_values, strict=True)

@@ -29,7 +29,7 @@ from ecp_tracker.analysis.continuous import (
     subject,
     two_sided_z,
 )
-from ecp_tracker.analysis.multiple import bh_q_values
+from ecp_tracker.analysis.multiple import bh_q_values, mirror_groups, tests_counted
 from ecp_tracker.analysis.settings import AnalysisSettings
 
 if TYPE_CHECKING:
@@ -421,10 +421,11 @@ def analyze_time_to_event(
     """
     labels = labels or {}
     rows = [_compare(d, stratified_by, settings) for d in durations]
-    q_values = bh_q_values([row.p_value for row in rows])
-    adjusted_q_values = bh_q_values([row.adjusted_p_value for row in rows])
+    groups = mirror_groups([(r.source.trait, len(r.with_pairs), len(r.without_pairs)) for r in rows])
+    q_values = bh_q_values([row.p_value for row in rows], groups)
+    adjusted_q_values = bh_q_values([row.adjusted_p_value for row in rows], groups)
     primary_p = [row.adjusted_p_value if stratified_by else row.p_value for row in rows]
-    checked = sum(1 for p in primary_p if p is not None)
+    checked = tests_counted(primary_p, groups)
     results = [
         _survival_result(outcome, row, q, aq, stratified_by, population, checked, settings, labels)
         for row, q, aq in zip(rows, q_values, adjusted_q_values, strict=True)

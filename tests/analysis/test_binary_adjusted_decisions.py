@@ -132,3 +132,23 @@ def test_china_smoking_cmh_p_is_the_survival_function_not_zero():
     assert result.adjusted_q_value > 0
     assert result.heterogeneity_p_value == pytest.approx(chi2.sf(5.2, 7), abs=0.005)
     assert round(result.heterogeneity_p_value, 2) == 0.64
+
+
+def test_a_value_and_its_mirror_are_one_test_in_the_correction():
+    # "yes" and "no" of one boolean trait are the same comparison seen from both sides
+    yes = ValueCounts("trait:api", "yes", {"": StratumCounts(30, 50, 20, 50)})
+    no = ValueCounts("trait:api", "no", {"": StratumCounts(20, 50, 30, 50)})
+    other = ValueCounts("industry", "SaaS", {"": StratumCounts(28, 50, 22, 50)})
+    analysis = analyze_binary(
+        "converted", [yes, no, other], population=100, positives=50, stratified_by=None,
+        settings=AnalysisSettings(),
+    )  # fmt: skip
+    by_value = {r.value: r for r in analysis.results}
+    assert by_value["yes"].p_value == pytest.approx(by_value["no"].p_value)
+    # two tests in the family, not three: BH with m = 2
+    p_api, p_saas = by_value["yes"].p_value, by_value["SaaS"].p_value
+    assert p_api < p_saas
+    assert by_value["yes"].q_value == pytest.approx(min(p_api * 2, p_saas))
+    assert by_value["no"].q_value == by_value["yes"].q_value
+    assert by_value["SaaS"].q_value == pytest.approx(p_saas)
+    assert "with 2 trait values checked" in by_value["yes"].explanation or by_value["yes"].p_value >= 0.05
