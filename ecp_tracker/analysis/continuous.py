@@ -319,10 +319,15 @@ def _continuous_result(
         better_low = comparison.low > 0.5 if higher_is_better else comparison.high < 0.5
         worse_low = comparison.high < 0.5 if higher_is_better else comparison.low > 0.5
         passes = q_value is not None and q_value <= settings.fdr
-        if passes and better_low:
+        # the declared minimum effect: P(X > Y) at least min_probability on the good side (or the mirror)
+        tol = 1e-9
+        big_enough = abs(comparison.probability - 0.5) >= settings.min_probability - 0.5 - tol
+        if passes and better_low and big_enough:
             recommendation = "graduate"
-        elif passes and worse_low:
+        elif passes and worse_low and big_enough:
             recommendation = "exclude"
+        elif passes and (better_low or worse_low):
+            recommendation = "promising"  # real, but smaller than the declared minimum effect
         elif comparison.p_value < settings.promising_p:
             recommendation = "promising"
         else:
@@ -340,6 +345,7 @@ def _continuous_result(
         checked=checked,
         settings=settings,
         all_values=with_values + without_values,
+        real=q_value is not None and q_value <= settings.fdr,
     )
     return ContinuousResult(
         trait=sample.trait,
@@ -370,6 +376,7 @@ def _continuous_explanation(
     checked: int,
     settings: AnalysisSettings,
     all_values: list[float],
+    real: bool = False,
 ) -> str:
     phrase = OUTCOME_PHRASES.get(outcome, outcome.replace("_", " "))
     if comparison is None:
@@ -382,7 +389,7 @@ def _continuous_explanation(
     if comparison.probability == 0.5:
         return f"{who} look the same as the rest on {phrase} ({median_text})."
     verb = higher if comparison.probability > 0.5 else lower
-    return f"{who} {verb} ({median_text}){evidence_tail(recommendation, checked, small)}"
+    return f"{who} {verb} ({median_text}){evidence_tail(recommendation, checked, small, real)}"
 
 
 def _newcombe_score_interval(estimate: float, n_x: int, n_y: int, confidence: float) -> tuple[float, float]:
@@ -571,11 +578,16 @@ def number(value: float | None) -> str:
     return f"{value:.0f}" if value == round(value) else f"{value:.1f}"
 
 
-def evidence_tail(recommendation: Recommendation, checked: int, small: bool) -> str:
-    """How sure we are, in words, ending the sentence."""
+def evidence_tail(recommendation: Recommendation, checked: int, small: bool, real: bool = False) -> str:
+    """How sure we are, in words, ending the sentence; `real`: promising only for want of a large effect."""
     values = f"{checked} value{'s' if checked != 1 else ''}"
     if recommendation in {"graduate", "exclude"}:
         return f"; with {values} checked, this is unlikely to be luck."
+    if recommendation == "promising" and real:
+        return (
+            f"; with {values} checked it looks real, but smaller than the minimum effect declared in the "
+            "analysis settings."
+        )
     if recommendation == "promising":
         return f", but with {values} checked this could still be luck; more accounts would settle it."
     if small:

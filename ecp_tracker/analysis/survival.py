@@ -517,10 +517,24 @@ def _survival_result(
         (reversal and (crude_passes or adjusted_passes)) or (crude_passes and not adjusted_passes)
     ):
         recommendation = "confounded"
-    elif q is not None and q <= settings.fdr and hazard is not None and hazard.high < 1:
+    elif (
+        q is not None
+        and q <= settings.fdr
+        and hazard is not None
+        and hazard.high < 1
+        and hazard.value <= 1 / settings.min_hazard_ratio + 1e-9
+    ):
         recommendation = "graduate"
-    elif q is not None and q <= settings.fdr and hazard is not None and hazard.low > 1:
+    elif (
+        q is not None
+        and q <= settings.fdr
+        and hazard is not None
+        and hazard.low > 1
+        and hazard.value >= settings.min_hazard_ratio - 1e-9
+    ):
         recommendation = "exclude"
+    elif q is not None and q <= settings.fdr and hazard is not None and (hazard.high < 1 or hazard.low > 1):
+        recommendation = "promising"  # real, but smaller than the declared minimum effect
     elif p < settings.promising_p:
         recommendation = "promising"
     else:
@@ -552,6 +566,7 @@ def _survival_result(
         small="small_sample" in flags,
         checked=checked,
         settings=settings,
+        real=q is not None and q <= settings.fdr,
     )
     return SurvivalResult(
         trait=source.trait,
@@ -589,6 +604,7 @@ def _survival_explanation(
     small: bool,
     checked: int,
     settings: AnalysisSettings,
+    real: bool = False,
 ) -> str:
     phrase = OUTCOME_PHRASES.get(outcome, outcome.replace("_", " "))
     n_with, n_without = len(row.with_pairs), len(row.without_pairs)
@@ -636,7 +652,7 @@ def _survival_explanation(
     within = (
         f", even within the same {strata_label}" if strata_label and recommendation != "no_evidence" else ""
     )
-    return f"{who} {direction}{within}: {clause}{evidence_tail(recommendation, checked, small)}"
+    return f"{who} {direction}{within}: {clause}{evidence_tail(recommendation, checked, small, real)}"
 
 
 def _rate_side(row: _Comparison) -> int:

@@ -97,6 +97,8 @@ def test_settings_form_refuses_bad_input_and_saves_good_input(client_as, db_sess
         data={
             "fdr": "0.05",
             "min_lift": "20",
+            "min_probability": "65",
+            "min_hazard_ratio": "1.50",
             "min_group": "4",
             "traits": ["archetype"],
         },
@@ -106,7 +108,8 @@ def test_settings_form_refuses_bad_input_and_saves_good_input(client_as, db_sess
     stored = {s.key: s.value for s in db_session.scalars(select(WorkspaceSetting))}
     assert stored["analysis.fdr"] == 0.05 and stored["analysis.min_lift"] == 0.2
     assert stored["analysis.traits"] == ["archetype"]
-    assert db_session.scalar(select(func.count()).where(AuditEvent.entity == "workspace_setting")) == 4
+    assert stored["analysis.min_probability"] == 0.65 and stored["analysis.min_hazard_ratio"] == 1.5
+    assert db_session.scalar(select(func.count()).where(AuditEvent.entity == "workspace_setting")) == 6
     assert "False-discovery rate 0.05" in admin.get("/analysis/").get_data(as_text=True)
 
 

@@ -133,6 +133,8 @@ def settings():
             "fdr": Decimal(str(current.fdr)),
             "min_lift": round(current.min_lift * 100),
             "min_group": current.min_group,
+            "min_probability": round(current.min_probability * 100),
+            "min_hazard_ratio": Decimal(str(current.min_hazard_ratio)),
             "traits": list(current.traits),
         },
     )
@@ -153,6 +155,8 @@ def save_settings():
                 fdr=float(form.fdr.data),
                 min_lift=form.min_lift.data / 100,
                 min_group=form.min_group.data,
+                min_probability=form.min_probability.data / 100,
+                min_hazard_ratio=float(form.min_hazard_ratio.data),
                 traits=form.traits.data or [],
             ),
         )
