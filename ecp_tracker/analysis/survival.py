@@ -18,6 +18,7 @@ from ecp_tracker.analysis.continuous import (
     PERMUTATION_MAX_N,
     Recommendation,
     analysis_json,
+    every_labelling,
     evidence_tail,
     finite,
     interval_json,
@@ -392,7 +393,9 @@ def _permutation_logrank(
     observed, variance = statistics(group[None, :])
     if not variance[0] > 1e-12:  # no event while both groups were at risk: nothing to test
         return None
-    return permutation_p_value(lambda masks: statistics(masks)[0], relabel, float(observed[0]))[0]
+    every = every_labelling(len(time), int(group.sum())) if len(segments) == 1 else None
+    found, _ = permutation_p_value(lambda masks: statistics(masks)[0], relabel, float(observed[0]), every)
+    return found.value
 
 
 def _within_segment_tail_sums(values: np.ndarray, segment_end: np.ndarray) -> np.ndarray:

@@ -83,6 +83,12 @@ class AnalysisResultSchema(Schema):
     median_without = fields.Float(allow_none=True)
     probability_greater = fields.Float(allow_none=True, metadata={"description": "Brunner-Munzel P(X > Y)"})
     probability_greater_ci = Interval
+    p_value_method = fields.String(
+        allow_none=True, metadata={"enum": ["exact_permutation", "permutation", "brunner_munzel", None]}
+    )
+    p_value_error = fields.Float(
+        allow_none=True, metadata={"description": "Monte Carlo standard error of the p-value; 0 when exact"}
+    )
     # time to churn
     median_time_with = fields.Float(allow_none=True)
     median_time_without = fields.Float(allow_none=True)
