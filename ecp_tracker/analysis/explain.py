@@ -75,6 +75,27 @@ def outcome_phrase(outcome: str) -> str:
     return OUTCOME_PHRASES.get(outcome, outcome)
 
 
+_IRREGULAR_PLURALS = {"person": "people", "criterion": "criteria"}
+
+
+def plural(noun: str) -> str:
+    """The plural of a trait label's last word: "industry" -> "industries", "acquisition channel" ->
+    "acquisition channels", "discount band" -> "discount bands", "address" -> "addresses"."""
+    head, _, last = noun.rpartition(" ")
+    lower = last.casefold()
+    if lower in _IRREGULAR_PLURALS:
+        word = _IRREGULAR_PLURALS[lower]
+    elif not last or (lower.endswith("s") and not lower.endswith(("ss", "us"))):
+        word = last  # already plural ("sales", "tools") or empty
+    elif lower.endswith("y") and lower[-2:-1] not in ("a", "e", "i", "o", "u", ""):
+        word = last[:-1] + "ies"
+    elif lower.endswith(("s", "x", "z", "ch", "sh")):
+        word = last + "es"
+    else:
+        word = last + "s"
+    return f"{head} {word}" if head else word
+
+
 def percent(rate: float) -> str:
     """A rate as a whole percentage, halves rounded up."""
     return f"{math.floor(rate * 100 + 0.5)}%"
