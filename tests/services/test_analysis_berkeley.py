@@ -124,7 +124,7 @@ def test_page_shows_the_confounding(berkeley, client_as):
     page = client.get("/analysis/?outcome=converted&adjust=acquisition_channel")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "rec-confounded" in html and "cannot tell them apart" not in html  # a change, not imprecision
+    assert "rec-confounded" in html and "clearly different from the overall figures" in html  # a change
     detail = client.get(
         "/analysis/value?outcome=converted&adjust=acquisition_channel&trait=trait:applicant_group&value=male"
     )
