@@ -11,7 +11,7 @@ from typing import Any
 from ecp_tracker.analysis.counts import StratumCounts, ValueCounts
 from ecp_tracker.analysis.exact import ExactResult, conditional_exact_many
 from ecp_tracker.analysis.explain import Reason, Wording, sentence
-from ecp_tracker.analysis.multiple import bh_q_values
+from ecp_tracker.analysis.multiple import bh_q_values, mirror_groups, tests_counted
 from ecp_tracker.analysis.power import PowerNeed, accounts_needed
 from ecp_tracker.analysis.proportions import Rate
 from ecp_tracker.analysis.settings import AnalysisSettings
@@ -27,6 +27,13 @@ class Recommendation(StrEnum):
     EXCLUDE = "exclude"
     PROMISING = "promising"
     NO_EVIDENCE = "no_evidence"
+
+
+class Confounding(StrEnum):
+    """Why a stratified value is ``confounded`` (the JSON field ``confounding``)."""
+
+    CHANGES = "changes"  # the adjusted estimate is clearly different from the crude one
+    CANNOT_TELL_APART = "cannot_tell_apart"  # the adjusted estimate is only imprecise: the two coincide
 
 
 class Flag(StrEnum):
@@ -76,6 +83,9 @@ class BinaryResult:
     flags: tuple[Flag, ...]
     more_accounts_needed: int | None
     explanation: str
+    adjusted_difference: float | None  # Mantel-Haenszel risk difference: the lift decided on when stratified
+    adjusted_difference_ci: Interval | None  # Sato's variance
+    confounding: Confounding | None
     # not in the JSON
     crude: StratumCounts
     strata: tuple[StratumResult, ...]
@@ -107,6 +117,9 @@ class BinaryResult:
             "flags": [str(flag) for flag in self.flags],
             "more_accounts_needed": self.more_accounts_needed,
             "explanation": self.explanation,
+            "adjusted_difference": _number(self.adjusted_difference),
+            "adjusted_difference_ci": _interval(self.adjusted_difference_ci),
+            "confounding": str(self.confounding) if self.confounding else None,
         }
 
 
@@ -168,10 +181,12 @@ def analyze_binary(
         _tests(value_counts, table, found, stratified, settings)
         for value_counts, table, found in zip(counts, crude, exact, strict=True)
     ]
-    q = bh_q_values([t.exact.p_value if t.in_family and t.exact else None for t in tests])
+    groups = mirror_groups([(c.trait, t.with_n, t.without_n) for c, t in zip(counts, crude, strict=True)])
+    crude_p = [t.exact.p_value if t.in_family and t.exact else None for t in tests]
+    q = bh_q_values(crude_p, groups)
     adjusted = [t.stratified.p_value if t.in_family and t.stratified else None for t in tests]
-    adjusted_q = bh_q_values(adjusted) if stratified else [None] * len(tests)
-    tested = sum(1 for p in (adjusted if stratified else q) if p is not None)
+    adjusted_q = bh_q_values(adjusted, groups) if stratified else [None] * len(tests)
+    tested = tests_counted(adjusted if stratified else crude_p, groups)
     rates = _wilson([t.crude for t in tests], settings.confidence)
     differences = _newcombe([t.crude for t in tests], settings.confidence)
 
@@ -229,11 +244,25 @@ def _result(
     difference = rate_with - rate_without if rate_with is not None and rate_without is not None else None
     crude_or = exact.odds_ratio if exact else None
     adjusted_or = strat.odds_ratio if strat else None
-    reversal = _opposite_sides(crude_or, adjusted_or)
+    adjusted_ci = (
+        (strat.difference_low, strat.difference_high)
+        if strat and strat.difference_low is not None and strat.difference_high is not None
+        else None
+    )
+    # a reversal only when both estimates are clearly on their side of 1, not 0.92 vs 1.09 at p 0.6
+    reversal = (
+        _opposite_sides(crude_or, adjusted_or)
+        and exact is not None
+        and exact.p_value < settings.promising_p
+        and strat is not None
+        and strat.p_value is not None
+        and strat.p_value < settings.promising_p
+    )
 
     recommendation, reason = _decide(
         t, crude_q, adjusted_q, difference, difference_ci, reversal, stratified_by is not None, settings
     )
+    confounding = _CONFOUNDING.get(reason) if recommendation is Recommendation.CONFOUNDED else None
     if not higher_is_better:
         recommendation = _SWAPPED.get(recommendation, recommendation)
     power = accounts_needed(
@@ -285,6 +314,9 @@ def _result(
         tested=tested,
         more_needed=more_needed if power and power.required_with > crude.with_n else None,
         min_lift=settings.min_lift,
+        adjusted_difference=strat.difference if strat else None,
+        adjusted_difference_ci=adjusted_ci,
+        confidence=settings.confidence,
     )
     return BinaryResult(
         trait=t.counts.trait,
@@ -308,6 +340,9 @@ def _result(
         flags=tuple(flags),
         more_accounts_needed=more_needed,
         explanation=sentence(wording, outcome, stratified_by, labels),
+        adjusted_difference=strat.difference if strat else None,
+        adjusted_difference_ci=adjusted_ci,
+        confounding=confounding,
         crude=crude,
         strata=tuple(
             StratumResult(label, counts, _sample_odds_ratio(counts), informative(counts))
@@ -346,29 +381,69 @@ def _decide(
         return Recommendation.INSUFFICIENT_DATA, Reason.NO_VARIATION
 
     if stratified:
+        # decisions rest on the adjusted analysis: CMH q, Mantel-Haenszel risk difference and its interval
+        strat = t.stratified
         crude_passes = crude_q is not None and crude_q <= fdr
-        adjusted_passes = adjusted_q is not None and adjusted_q <= fdr
-        if reversal and (crude_passes or adjusted_passes):
-            return Recommendation.CONFOUNDED, Reason.REVERSES if adjusted_passes else Reason.VANISHES
-        if crude_passes and not adjusted_passes:
-            no_overlap = t.stratified is None or t.stratified.p_value is None
-            return Recommendation.CONFOUNDED, Reason.NO_OVERLAP if no_overlap else Reason.VANISHES
-        if t.stratified is None or t.stratified.p_value is None:
+        if strat is None or strat.p_value is None:
+            if crude_passes:
+                return Recommendation.CONFOUNDED, Reason.NO_OVERLAP
             return Recommendation.INSUFFICIENT_DATA, Reason.NO_OVERLAP
-        p, q, odds = t.stratified.p_value, adjusted_q, t.stratified.odds_ratio
+        crude_difference = difference
+        p, q, odds = strat.p_value, adjusted_q, strat.odds_ratio
+        difference = strat.difference
+        difference_ci = (
+            (strat.difference_low, strat.difference_high)
+            if strat.difference_low is not None and strat.difference_high is not None
+            else None
+        )
+        decided = _effect(q, odds, difference, difference_ci, settings)
+        if decided is not None:
+            return decided, Reason.REVERSES if reversal else Reason.UNLIKELY_LUCK
+        if crude_passes and crude_difference is not None:
+            # the crude figures pass but the adjusted ones do not decide: tell a real change from imprecision
+            outside = difference_ci is not None and not (
+                difference_ci[0] <= crude_difference <= difference_ci[1]
+            )
+            adjusted_passes = q is not None and q <= fdr
+            if outside:
+                return Recommendation.CONFOUNDED, Reason.VANISHES
+            if not adjusted_passes:
+                return Recommendation.CONFOUNDED, Reason.CANNOT_TELL
     else:
         p, q, odds = t.exact.p_value, crude_q, t.exact.odds_ratio
+        decided = _effect(q, odds, difference, difference_ci, settings)
+        if decided is not None:
+            return decided, Reason.UNLIKELY_LUCK
 
-    if q is not None and q <= fdr and difference is not None and difference_ci is not None:
-        low, high = difference_ci
-        if odds > 1 and low > 0 and difference >= settings.min_lift - _LIFT_TOLERANCE:
-            return Recommendation.GRADUATE, Reason.UNLIKELY_LUCK
-        if odds < 1 and high < 0 and difference <= -settings.min_lift + _LIFT_TOLERANCE:
-            return Recommendation.EXCLUDE, Reason.UNLIKELY_LUCK
     if p < settings.promising_p:
         passes = q is not None and q <= fdr
         return Recommendation.PROMISING, Reason.TOO_SMALL if passes else Reason.MAY_BE_LUCK
     return Recommendation.NO_EVIDENCE, Reason.COULD_BE_LUCK
+
+
+_CONFOUNDING = {
+    Reason.VANISHES: Confounding.CHANGES,
+    Reason.CANNOT_TELL: Confounding.CANNOT_TELL_APART,
+    Reason.NO_OVERLAP: Confounding.CANNOT_TELL_APART,
+}
+
+
+def _effect(
+    q: float | None,
+    odds: float,
+    difference: float | None,
+    difference_ci: Interval | None,
+    settings: AnalysisSettings,
+) -> Recommendation | None:
+    """Rule 3: graduate or exclude when q passes, the interval excludes 0 and the lift reaches the minimum."""
+    if q is None or q > settings.fdr or difference is None or difference_ci is None:
+        return None
+    low, high = difference_ci
+    if odds > 1 and low > 0 and difference >= settings.min_lift - _LIFT_TOLERANCE:
+        return Recommendation.GRADUATE
+    if odds < 1 and high < 0 and difference <= -settings.min_lift + _LIFT_TOLERANCE:
+        return Recommendation.EXCLUDE
+    return None
 
 
 def _wilson(tables: Sequence[StratumCounts], confidence: float) -> list[tuple[Rate | None, Rate | None]]:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
-from ecp_tracker.analysis.multiple import bh_q_values
+from ecp_tracker.analysis.multiple import bh_q_values, mirror_groups, tests_counted
 from ecp_tracker.analysis.settings import AnalysisSettings
 
 if TYPE_CHECKING:
@@ -76,7 +76,8 @@ class RankComparison:
     low: float
     high: float
     p_value: float
-    method: Literal["brunner_munzel", "permutation"]
+    method: Literal["brunner_munzel", "permutation", "exact_permutation"]
+    p_value_error: float = 0.0  # Monte Carlo standard error of a random-permutation p; 0 when exact or not
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ class ContinuousResult:
     recommendation: Recommendation
     flags: tuple[str, ...]
     explanation: str
+    p_value_method: str | None = None  # exact_permutation, permutation (Monte Carlo) or brunner_munzel (t)
+    p_value_error: float | None = None  # Monte Carlo standard error; 0 when exact
 
     def to_json(self) -> dict[str, Any]:
         return result_json(
@@ -102,6 +105,8 @@ class ContinuousResult:
             median_without=finite(self.median_without),
             probability_greater=finite(self.probability_greater),
             probability_greater_ci=interval_json(self.probability_greater_ci),
+            p_value_method=self.p_value_method,
+            p_value_error=finite(self.p_value_error),
         )
 
 
@@ -155,9 +160,23 @@ def compare_ranks(
 
 
 PERMUTATION_MAX_N = 200  # accounts; above this the t approximation is used
-PERMUTATIONS = 2000  # random relabellings at most (all of them when there are fewer)
-STOP_AFTER_HITS = 20  # Besag-Clifford: stop once this many relabellings are at least as extreme
-_BATCHES = (100, 300, 600, 1000)  # cheap first look: most values with no effect stop in the first batch
+EXACT_LIMIT = 200_000  # relabellings: at most this many, every one is enumerated (an exact p-value)
+MAX_PERMUTATIONS = 20_000  # random relabellings at most when there are more
+DECISION_LEVELS = (0.05, 0.10)  # the promising level and the default FDR: Monte Carlo error must not straddle
+_MC_BATCH = 2_000
+_MC_Z = (
+    3.29  # a 99.9% band: the chance a Monte Carlo p lands on the wrong side of a level is below 1 in 1,000
+)
+
+
+@dataclass(frozen=True)
+class PermutationP:
+    """A permutation p-value and its Monte Carlo standard error (0 when every relabelling was enumerated)."""
+
+    value: float
+    error: float
+    draws: int
+    exact: bool
 
 
 def permutation_p_value(
@@ -165,34 +184,55 @@ def permutation_p_value(
     relabel: Callable[[np.random.Generator, int], np.ndarray],
     observed: float,
     every: np.ndarray | None = None,
-) -> tuple[float, np.ndarray]:
+    levels: Sequence[float] = DECISION_LEVELS,
+) -> tuple[PermutationP, np.ndarray]:
     """Two-sided permutation p-value of a statistic (larger: more extreme) and the statistics drawn.
 
-    `every` holds all relabellings when there are few enough (an exact test). Otherwise `relabel` draws them
-    from a seeded generator (the same data always gives the same answer) and the p-value is the sequential one
-    of Besag and Clifford (1991, Biometrika 78:301): drawing stops at the STOP_AFTER_HITS-th relabelling at
-    least as extreme as the data, p = hits / draws, else p = (hits + 1) / (draws + 1) after PERMUTATIONS.
+    `every` holds all relabellings when there are few enough: the p-value is then exact. Otherwise `relabel`
+    draws them from a seeded generator (the same data always gives the same answer) in batches until the
+    99.9% Monte Carlo band around p = (hits + 1) / (draws + 1) lies clear of every decision level (0.05 and
+    the FDR level), or MAX_PERMUTATIONS are drawn; the standard error is reported either way, so a value still
+    too close to a level says so instead of being decided by the seed.
     """
     import numpy as np  # heavy: imported on first use only
 
     threshold = observed * (1 - 1e-9)  # equal statistics count as extreme despite rounding
     if every is not None:
-        drawn = statistics(every)
-        return float(np.mean(drawn >= threshold)), drawn
+        drawn = np.concatenate([statistics(every[i : i + 20_000]) for i in range(0, len(every), 20_000)])
+        return PermutationP(float(np.mean(drawn >= threshold)), 0.0, len(drawn), True), drawn
     rng = np.random.default_rng(0)
     batches: list[np.ndarray] = []
-    hits = 0
-    for size in _BATCHES:
-        drawn = statistics(relabel(rng, size))
-        extreme = np.flatnonzero(drawn >= threshold)
-        if hits + len(extreme) >= STOP_AFTER_HITS:
-            batches.append(drawn[: int(extreme[STOP_AFTER_HITS - hits - 1]) + 1])
-            drawn = np.concatenate(batches)
-            return STOP_AFTER_HITS / len(drawn), drawn
+    hits = draws = 0
+    while draws < MAX_PERMUTATIONS:
+        drawn = statistics(relabel(rng, _MC_BATCH))
         batches.append(drawn)
-        hits += len(extreme)
-    drawn = np.concatenate(batches)
-    return (hits + 1) / (len(drawn) + 1), drawn
+        hits += int(np.count_nonzero(drawn >= threshold))
+        draws += len(drawn)
+        p = (hits + 1) / (draws + 1)
+        error = math.sqrt(p * (1 - p) / draws)
+        if all(abs(p - level) > _MC_Z * error for level in levels):
+            break
+    p = (hits + 1) / (draws + 1)
+    return PermutationP(p, math.sqrt(p * (1 - p) / draws), draws, False), np.concatenate(batches)
+
+
+def every_labelling(size: int, chosen: int) -> np.ndarray | None:
+    """All C(size, chosen) labellings as boolean rows, or None when there are more than EXACT_LIMIT."""
+    import itertools
+
+    import numpy as np  # heavy: imported on first use only
+
+    count = math.comb(size, chosen)
+    if count > EXACT_LIMIT:
+        return None
+    picks = np.fromiter(
+        itertools.chain.from_iterable(itertools.combinations(range(size), chosen)),
+        dtype=np.int16,
+        count=count * chosen,
+    ).reshape(count, chosen)
+    masks = np.zeros((count, size), dtype=bool)
+    masks[np.arange(count)[:, None], picks] = True
+    return masks
 
 
 def random_labels(rng: np.random.Generator, count: int, size: int, chosen: int) -> np.ndarray:
@@ -207,8 +247,6 @@ def random_labels(rng: np.random.Generator, count: int, size: int, chosen: int) 
 
 def _permutation_comparison(x: list[float], y: list[float], confidence: float) -> RankComparison | None:
     """The studentized Brunner-Munzel permutation test; the interval uses the permutation quantile of |T|."""
-    import itertools
-
     import numpy as np  # heavy: imported on first use only
 
     n1, n2 = len(x), len(y)
@@ -241,21 +279,21 @@ def _permutation_comparison(x: list[float], y: list[float], confidence: float) -
     observed, estimate, std = float(t[0]), float(probability[0]), math.sqrt(float(variance[0]))
     if not math.isfinite(observed):
         return None
-    every = None
-    if math.comb(n, n1) <= PERMUTATIONS:
-        every = np.zeros((math.comb(n, n1), n), dtype=bool)
-        for row, chosen in enumerate(itertools.combinations(range(n), n1)):
-            every[row, list(chosen)] = True
     p_value, drawn = permutation_p_value(
         lambda masks: statistics(masks)[0],
         lambda rng, count: random_labels(rng, count, n, n1),
         observed,
-        every,
+        every_labelling(n, n1),
     )
     critical = float(np.quantile(drawn, confidence, method="higher"))
     spread = critical * std if math.isfinite(critical) else math.inf
     return RankComparison(
-        estimate, max(0.0, estimate - spread), min(1.0, estimate + spread), p_value, "permutation"
+        estimate,
+        max(0.0, estimate - spread),
+        min(1.0, estimate + spread),
+        p_value.value,
+        "exact_permutation" if p_value.exact else "permutation",
+        p_value.error,
     )
 
 
@@ -282,8 +320,10 @@ def analyze_continuous(
         if min(len(with_values), len(without_values)) >= settings.min_group:
             comparison = compare_ranks(with_values, without_values, settings.confidence)
         rows.append((sample, with_values, without_values, comparison))
-    q_values = bh_q_values([c.p_value if c else None for *_, c in rows])
-    checked = sum(1 for *_, c in rows if c is not None)
+    groups = mirror_groups([(s.trait, len(x), len(y)) for s, x, y, _ in rows])
+    p_values = [c.p_value if c else None for *_, c in rows]
+    q_values = bh_q_values(p_values, groups)
+    checked = tests_counted(p_values, groups)
     results = [
         _continuous_result(outcome, s, x, y, c, q, higher_is_better, population, checked, settings, labels)
         for (s, x, y, c), q in zip(rows, q_values, strict=True)
@@ -317,10 +357,15 @@ def _continuous_result(
         better_low = comparison.low > 0.5 if higher_is_better else comparison.high < 0.5
         worse_low = comparison.high < 0.5 if higher_is_better else comparison.low > 0.5
         passes = q_value is not None and q_value <= settings.fdr
-        if passes and better_low:
+        # the declared minimum effect: P(X > Y) at least min_probability on the good side (or the mirror)
+        tol = 1e-9
+        big_enough = abs(comparison.probability - 0.5) >= settings.min_probability - 0.5 - tol
+        if passes and better_low and big_enough:
             recommendation = "graduate"
-        elif passes and worse_low:
+        elif passes and worse_low and big_enough:
             recommendation = "exclude"
+        elif passes and (better_low or worse_low):
+            recommendation = "promising"  # real, but smaller than the declared minimum effect
         elif comparison.p_value < settings.promising_p:
             recommendation = "promising"
         else:
@@ -338,6 +383,7 @@ def _continuous_result(
         checked=checked,
         settings=settings,
         all_values=with_values + without_values,
+        real=q_value is not None and q_value <= settings.fdr,
     )
     return ContinuousResult(
         trait=sample.trait,
@@ -353,6 +399,8 @@ def _continuous_result(
         recommendation=recommendation,
         flags=flags,
         explanation=explanation,
+        p_value_method=comparison.method if comparison else None,
+        p_value_error=comparison.p_value_error if comparison else None,
     )
 
 
@@ -368,6 +416,7 @@ def _continuous_explanation(
     checked: int,
     settings: AnalysisSettings,
     all_values: list[float],
+    real: bool = False,
 ) -> str:
     phrase = OUTCOME_PHRASES.get(outcome, outcome.replace("_", " "))
     if comparison is None:
@@ -380,7 +429,7 @@ def _continuous_explanation(
     if comparison.probability == 0.5:
         return f"{who} look the same as the rest on {phrase} ({median_text})."
     verb = higher if comparison.probability > 0.5 else lower
-    return f"{who} {verb} ({median_text}){evidence_tail(recommendation, checked, small)}"
+    return f"{who} {verb} ({median_text}){evidence_tail(recommendation, checked, small, real)}"
 
 
 def _newcombe_score_interval(estimate: float, n_x: int, n_y: int, confidence: float) -> tuple[float, float]:
@@ -569,11 +618,16 @@ def number(value: float | None) -> str:
     return f"{value:.0f}" if value == round(value) else f"{value:.1f}"
 
 
-def evidence_tail(recommendation: Recommendation, checked: int, small: bool) -> str:
-    """How sure we are, in words, ending the sentence."""
+def evidence_tail(recommendation: Recommendation, checked: int, small: bool, real: bool = False) -> str:
+    """How sure we are, in words, ending the sentence; `real`: promising only for want of a large effect."""
     values = f"{checked} value{'s' if checked != 1 else ''}"
     if recommendation in {"graduate", "exclude"}:
         return f"; with {values} checked, this is unlikely to be luck."
+    if recommendation == "promising" and real:
+        return (
+            f"; with {values} checked it looks real, but smaller than the minimum effect declared in the "
+            "analysis settings."
+        )
     if recommendation == "promising":
         return f", but with {values} checked this could still be luck; more accounts would settle it."
     if small:

@@ -9,6 +9,14 @@ from dataclasses import dataclass
 UNSTRATIFIED = ""  # the one stratum key of an unstratified table
 NOT_RECORDED = "(not recorded)"  # the stratum of accounts without one when others have one
 _BOOLEAN_VALUES = frozenset({"yes", "no"})
+# text in a trait cell that means "nobody recorded this" (compared trimmed and case-folded), for built-in and
+# custom traits alike: such an account's value is unknown, never a value of its own (docs/statistics.md)
+NOT_RECORDED_TEXTS = frozenset({"", "n/a", "na", "n.a.", "-", "--", "null", "none", "?", "unknown", "nil"})
+
+
+def is_recorded(text: str | None) -> bool:
+    """False for a missing value and for text such as "N/A", "-", "null", "none" or "?"."""
+    return text is not None and text.strip().casefold() not in NOT_RECORDED_TEXTS
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,9 @@ class Reason(StrEnum):
     FEW_WITHOUT = "few_without"
     NO_VARIATION = "no_variation"  # every known account had the same outcome
     NO_OVERLAP = "no_overlap"  # stratified: no stratum holds both groups and both outcomes
-    VANISHES = "vanishes"  # confounded: the crude difference does not survive adjustment
-    REVERSES = "reverses"  # confounded: the adjusted effect points the other way
+    VANISHES = "vanishes"  # confounded: the estimate changes clearly once adjusted
+    CANNOT_TELL = "cannot_tell"  # confounded: the adjusted estimate is too imprecise: they coincide
+    REVERSES = "reverses"  # graduate / exclude on an adjusted effect pointing against the crude one
     UNLIKELY_LUCK = "unlikely_luck"  # graduate / exclude
     MAY_BE_LUCK = "may_be_luck"  # promising: p below the bar, but not after the multiple-testing correction
     TOO_SMALL = "too_small"  # promising: real but possibly below the declared lift
@@ -56,6 +57,9 @@ class Wording:
     tested: int  # trait values in the multiple-testing family
     more_needed: int | None  # shown only when more accounts would actually help
     min_lift: float
+    adjusted_difference: float | None = None  # Mantel-Haenszel risk difference, when stratified
+    adjusted_difference_ci: tuple[float, float] | None = None
+    confidence: float = 0.95
 
 
 def trait_label(trait: str, labels: Mapping[str, str] | None = None) -> str:
@@ -69,6 +73,27 @@ def trait_label(trait: str, labels: Mapping[str, str] | None = None) -> str:
 
 def outcome_phrase(outcome: str) -> str:
     return OUTCOME_PHRASES.get(outcome, outcome)
+
+
+_IRREGULAR_PLURALS = {"person": "people", "criterion": "criteria"}
+
+
+def plural(noun: str) -> str:
+    """The plural of a trait label's last word: "industry" -> "industries", "acquisition channel" ->
+    "acquisition channels", "discount band" -> "discount bands", "address" -> "addresses"."""
+    head, _, last = noun.rpartition(" ")
+    lower = last.casefold()
+    if lower in _IRREGULAR_PLURALS:
+        word = _IRREGULAR_PLURALS[lower]
+    elif not last or (lower.endswith("s") and not lower.endswith(("ss", "us"))):
+        word = last  # already plural ("sales", "tools") or empty
+    elif lower.endswith("y") and lower[-2:-1] not in ("a", "e", "i", "o", "u", ""):
+        word = last[:-1] + "ies"
+    elif lower.endswith(("s", "x", "z", "ch", "sh")):
+        word = last + "es"
+    else:
+        word = last + "s"
+    return f"{head} {word}" if head else word
 
 
 def percent(rate: float) -> str:
@@ -121,6 +146,7 @@ def sentence(
 
     who = subject(w.trait, w.value, label)
     rates = f"{who} {phrase} {_rate(w.rate_with)} vs {_rate(w.rate_without)} for the rest"
+    adjusted = _adjusted_lift(w, strata) if strata else ""
     if w.reason is Reason.NO_OVERLAP:
         return (
             f"{rates}, but accounts with and without this value are never in the same {strata}, "
@@ -128,16 +154,21 @@ def sentence(
         )
     if w.reason is Reason.VANISHES:
         return (
-            f"{rates}, but that comes with {strata}: "
-            f"compared within each {strata}, no clear difference is left."
+            f"{rates}, but much of that comes with {strata}: "
+            f"compared within each {strata}{adjusted}, clearly different from the overall figures."
+        )
+    if w.reason is Reason.CANNOT_TELL:
+        return (
+            f"{rates}, but this value and {strata} go together so closely that we cannot tell them apart: "
+            f"compared within each {strata}{adjusted}, too uncertain to decide."
         )
     if w.reason is Reason.REVERSES:
         return (
-            f"{rates}, but within each {strata} it goes the other way: "
-            f"the overall difference comes from {strata}."
+            f"{rates}, but within each {strata} it goes the other way{adjusted}; "
+            f"the overall figures mislead because of {strata}; {checked}this is unlikely to be luck."
         )
     if w.reason is Reason.UNLIKELY_LUCK:
-        within = f", even within the same {strata}" if strata else ""
+        within = f", even within the same {strata}{adjusted}" if strata else ""
         return f"{rates}{within}; {checked}this is unlikely to be luck."
     if w.reason is Reason.MAY_BE_LUCK:
         why = (
@@ -148,9 +179,32 @@ def sentence(
         return f"{rates}; promising, but {why}{settle}."
     if w.reason is Reason.TOO_SMALL:
         lift = math.floor(w.min_lift * 100 + 0.5)
-        return f"{rates}; it looks real but may be smaller than the {lift} points that matter{settle}."
-    within = f"; within the same {strata}" if strata else ";"
+        within = f" (within each {strata}{adjusted})" if strata else ""
+        return (
+            f"{rates}{within}; it looks real but may be smaller than the {lift} points that matter{settle}."
+        )
+    within = f"; within the same {strata}{adjusted}" if strata else ";"
     return f"{rates}{within} a difference this size could easily be luck{settle}."
+
+
+def points(difference: float) -> str:
+    """A difference in rates as signed percentage points: "+10 points", "-4 points"."""
+    value = math.floor(abs(difference) * 100 + 0.5)
+    sign = "-" if difference < 0 and value else "+"
+    return f"{sign}{value} point" + ("" if value == 1 else "s")
+
+
+def _adjusted_lift(w: Wording, strata: str) -> str:
+    """ " the difference is +10 points (95% range +4 to +16 points)": the Mantel-Haenszel figures."""
+    if w.adjusted_difference is None:
+        return ""
+    text = f" the difference is {points(w.adjusted_difference)}"
+    if w.adjusted_difference_ci is not None:
+        level = math.floor(w.confidence * 100 + 0.5)
+        low, high = w.adjusted_difference_ci
+        bound = points(low).removesuffix(" points").removesuffix(" point")
+        text += f" ({level}% range {bound} to {points(high)})"
+    return "," + text
 
 
 def _rate(rate: float | None) -> str:

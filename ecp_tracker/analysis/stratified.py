@@ -23,6 +23,9 @@ class StratifiedResult:
     p_value: float | None  # Cochran-Mantel-Haenszel test, no continuity correction
     heterogeneity_p_value: float | None  # Breslow-Day; None with fewer than two informative strata
     informative_strata: int
+    difference: float | None = None  # Mantel-Haenszel risk difference (with minus without, within strata)
+    difference_low: float | None = None  # its Wald interval with Sato's (1989) variance
+    difference_high: float | None = None
 
 
 def informative(counts: StratumCounts) -> bool:
@@ -40,6 +43,7 @@ def mantel_haenszel(strata: Sequence[StratumCounts], confidence: float = 0.95) -
     if not kept:
         return None
     import numpy as np
+    from scipy.stats import chi2
     from statsmodels.stats.contingency_tables import StratifiedTable
 
     cube = np.array([s.cells() for s in kept], dtype=float).T.reshape(2, 2, len(kept))
@@ -47,14 +51,18 @@ def mantel_haenszel(strata: Sequence[StratumCounts], confidence: float = 0.95) -
         table = StratifiedTable(cube, shift_zeros=False)
         pooled = float(table.oddsratio_pooled)
         low, high = (float(v) for v in table.oddsratio_pooled_confint(alpha=1 - confidence))
-        p_value = float(table.test_null_odds(correction=False).pvalue)
+        # p-values from the survival function of the statistic: statsmodels' 1 - cdf underflows to 0
+        p_value = float(chi2.sf(float(table.test_null_odds(correction=False).statistic), 1))
         heterogeneity = None
         if len(kept) >= 2:
             heterogeneity = (
-                float(table.test_equal_odds().pvalue) if pooled != 1 else _breslow_day_at_one(cube)
+                float(chi2.sf(float(table.test_equal_odds().statistic), len(kept) - 1))
+                if pooled != 1
+                else _breslow_day_at_one(cube)
             )
     if math.isnan(pooled):  # cannot happen with informative strata; kept as a guard
         return None
+    difference = mh_risk_difference(strata, confidence)
     return StratifiedResult(
         odds_ratio=pooled,
         low=_finite(low),
@@ -62,7 +70,38 @@ def mantel_haenszel(strata: Sequence[StratumCounts], confidence: float = 0.95) -
         p_value=_finite(p_value),
         heterogeneity_p_value=_finite(heterogeneity),
         informative_strata=len(kept),
+        difference=difference[0] if difference else None,
+        difference_low=difference[1] if difference else None,
+        difference_high=difference[2] if difference else None,
     )
+
+
+def mh_risk_difference(
+    strata: Sequence[StratumCounts], confidence: float = 0.95
+) -> tuple[float, float, float] | None:
+    """Mantel-Haenszel risk difference over the strata holding both groups, with Sato's variance.
+
+    Weights n1 n0 / N per stratum; the variance is Sato's (1989), consistent both for many sparse strata and
+    for a few large ones (Rothman, Greenland and Lash, Modern Epidemiology, 3rd ed., eq. 15-18). Strata with
+    only one group carry no comparison and are left out; every other account counts, whatever the outcomes.
+    """
+    kept = [s for s in strata if s.with_n > 0 and s.without_n > 0]
+    if not kept:
+        return None
+    from scipy.stats import norm
+
+    weight = numerator = p_term = q_term = 0.0
+    for s in kept:
+        a, n1, c, n0 = s.with_pos, s.with_n, s.without_pos, s.without_n
+        total = n1 + n0
+        weight += n1 * n0 / total
+        numerator += (a * n0 - c * n1) / total
+        p_term += (n1 * n1 * c - n0 * n0 * a + n1 * n0 * (n0 - n1) / 2) / (total * total)
+        q_term += (a * (n0 - c) + c * (n1 - a)) / (2 * total)
+    difference = numerator / weight
+    variance = max(0.0, (difference * p_term + q_term) / (weight * weight))
+    spread = float(norm.isf((1 - confidence) / 2)) * math.sqrt(variance)
+    return difference, max(-1.0, difference - spread), min(1.0, difference + spread)
 
 
 def _breslow_day_at_one(cube: np.ndarray) -> float:

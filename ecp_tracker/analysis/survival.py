@@ -18,6 +18,7 @@ from ecp_tracker.analysis.continuous import (
     PERMUTATION_MAX_N,
     Recommendation,
     analysis_json,
+    every_labelling,
     evidence_tail,
     finite,
     interval_json,
@@ -29,7 +30,7 @@ from ecp_tracker.analysis.continuous import (
     subject,
     two_sided_z,
 )
-from ecp_tracker.analysis.multiple import bh_q_values
+from ecp_tracker.analysis.multiple import bh_q_values, mirror_groups, tests_counted
 from ecp_tracker.analysis.settings import AnalysisSettings
 
 if TYPE_CHECKING:
@@ -392,7 +393,9 @@ def _permutation_logrank(
     observed, variance = statistics(group[None, :])
     if not variance[0] > 1e-12:  # no event while both groups were at risk: nothing to test
         return None
-    return permutation_p_value(lambda masks: statistics(masks)[0], relabel, float(observed[0]))[0]
+    every = every_labelling(len(time), int(group.sum())) if len(segments) == 1 else None
+    found, _ = permutation_p_value(lambda masks: statistics(masks)[0], relabel, float(observed[0]), every)
+    return found.value
 
 
 def _within_segment_tail_sums(values: np.ndarray, segment_end: np.ndarray) -> np.ndarray:
@@ -421,10 +424,11 @@ def analyze_time_to_event(
     """
     labels = labels or {}
     rows = [_compare(d, stratified_by, settings) for d in durations]
-    q_values = bh_q_values([row.p_value for row in rows])
-    adjusted_q_values = bh_q_values([row.adjusted_p_value for row in rows])
+    groups = mirror_groups([(r.source.trait, len(r.with_pairs), len(r.without_pairs)) for r in rows])
+    q_values = bh_q_values([row.p_value for row in rows], groups)
+    adjusted_q_values = bh_q_values([row.adjusted_p_value for row in rows], groups)
     primary_p = [row.adjusted_p_value if stratified_by else row.p_value for row in rows]
-    checked = sum(1 for p in primary_p if p is not None)
+    checked = tests_counted(primary_p, groups)
     results = [
         _survival_result(outcome, row, q, aq, stratified_by, population, checked, settings, labels)
         for row, q, aq in zip(rows, q_values, adjusted_q_values, strict=True)
@@ -516,10 +520,24 @@ def _survival_result(
         (reversal and (crude_passes or adjusted_passes)) or (crude_passes and not adjusted_passes)
     ):
         recommendation = "confounded"
-    elif q is not None and q <= settings.fdr and hazard is not None and hazard.high < 1:
+    elif (
+        q is not None
+        and q <= settings.fdr
+        and hazard is not None
+        and hazard.high < 1
+        and hazard.value <= 1 / settings.min_hazard_ratio + 1e-9
+    ):
         recommendation = "graduate"
-    elif q is not None and q <= settings.fdr and hazard is not None and hazard.low > 1:
+    elif (
+        q is not None
+        and q <= settings.fdr
+        and hazard is not None
+        and hazard.low > 1
+        and hazard.value >= settings.min_hazard_ratio - 1e-9
+    ):
         recommendation = "exclude"
+    elif q is not None and q <= settings.fdr and hazard is not None and (hazard.high < 1 or hazard.low > 1):
+        recommendation = "promising"  # real, but smaller than the declared minimum effect
     elif p < settings.promising_p:
         recommendation = "promising"
     else:
@@ -551,6 +569,7 @@ def _survival_result(
         small="small_sample" in flags,
         checked=checked,
         settings=settings,
+        real=q is not None and q <= settings.fdr,
     )
     return SurvivalResult(
         trait=source.trait,
@@ -588,6 +607,7 @@ def _survival_explanation(
     small: bool,
     checked: int,
     settings: AnalysisSettings,
+    real: bool = False,
 ) -> str:
     phrase = OUTCOME_PHRASES.get(outcome, outcome.replace("_", " "))
     n_with, n_without = len(row.with_pairs), len(row.without_pairs)
@@ -635,7 +655,7 @@ def _survival_explanation(
     within = (
         f", even within the same {strata_label}" if strata_label and recommendation != "no_evidence" else ""
     )
-    return f"{who} {direction}{within}: {clause}{evidence_tail(recommendation, checked, small)}"
+    return f"{who} {direction}{within}: {clause}{evidence_tail(recommendation, checked, small, real)}"
 
 
 def _rate_side(row: _Comparison) -> int:

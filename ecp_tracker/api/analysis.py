@@ -69,11 +69,26 @@ class AnalysisResultSchema(Schema):
     flags = fields.List(fields.String())
     more_accounts_needed = fields.Integer(allow_none=True)
     explanation = fields.String()
+    adjusted_difference = fields.Float(
+        allow_none=True,
+        metadata={"description": "Mantel-Haenszel risk difference (stratified binary outcomes)"},
+    )
+    adjusted_difference_ci = Interval
+    confounding = fields.String(
+        allow_none=True,
+        metadata={"enum": ["changes", "cannot_tell_apart", None], "description": "why a value is confounded"},
+    )
     # continuous outcomes (days_to_convert, contract_value, nps)
     median_with = fields.Float(allow_none=True)
     median_without = fields.Float(allow_none=True)
     probability_greater = fields.Float(allow_none=True, metadata={"description": "Brunner-Munzel P(X > Y)"})
     probability_greater_ci = Interval
+    p_value_method = fields.String(
+        allow_none=True, metadata={"enum": ["exact_permutation", "permutation", "brunner_munzel", None]}
+    )
+    p_value_error = fields.Float(
+        allow_none=True, metadata={"description": "Monte Carlo standard error of the p-value; 0 when exact"}
+    )
     # time to churn
     median_time_with = fields.Float(allow_none=True)
     median_time_without = fields.Float(allow_none=True)

@@ -37,6 +37,10 @@ RESULT_KEYS = [
     "flags",
     "more_accounts_needed",
     "explanation",
+    # added by evidence engine v2 (docs/statistics.md): the contract's fields first, unchanged
+    "adjusted_difference",
+    "adjusted_difference_ci",
+    "confounding",
 ]
 
 

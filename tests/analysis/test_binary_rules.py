@@ -64,7 +64,8 @@ def test_the_sentence_names_how_many_values_were_checked_and_the_stratum():
     top = analysis.results[0]
     assert top.value == "Game changer" and top.recommendation == "graduate"
     assert top.explanation == (
-        "Game changers converted 68% vs 36% for the rest, even within the same acquisition channel; "
+        "Game changers converted 68% vs 36% for the rest, even within the same acquisition channel, "
+        "the difference is +33 points (95% range +11 to +55 points); "
         "with 10 trait values checked, this is unlikely to be luck."
     )
 
@@ -164,8 +165,9 @@ def test_a_crude_finding_that_vanishes_within_channels_is_confounded():
     assert result.recommendation == "confounded"
     assert "simpson_reversal" not in result.flags  # same direction, just explained away
     assert result.explanation == (
-        "Accounts with partner program converted 65% vs 35% for the rest, but that comes with acquisition "
-        "channel: compared within each acquisition channel, no clear difference is left."
+        "Accounts with partner program converted 65% vs 35% for the rest, but much of that comes with "
+        "acquisition channel: compared within each acquisition channel, the difference is +0 points "
+        "(95% range -17 to +17 points), clearly different from the overall figures."
     )
 
 

@@ -44,7 +44,10 @@ def test_crude_rates_favour_pcnl_while_every_stratum_favours_open_surgery():
     assert percent(large.counts.without_pos / large.counts.without_n) == "69%"
     assert small.odds_ratio > 1 and large.odds_ratio > 1
     assert result.adjusted_odds_ratio > 1
-    assert "simpson_reversal" in result.flags
+    # issue 16: neither 78% vs 83% (Fisher p about 0.13) nor the within-size odds ratio is clearly on its side
+    # of 1 at this sample size, so the flag is not raised: a reversal needs both estimates clear
+    assert "simpson_reversal" not in result.flags
+    assert result.adjusted_difference > 0 > result.difference
     assert "78% vs 83%" in result.explanation
 
 

@@ -76,7 +76,7 @@ def test_with_no_true_effect_at_most_the_fdr_share_of_runs_discovers_anything():
 
 
 def test_without_the_multiple_testing_correction_the_null_bound_fails(monkeypatch):
-    def identity(p_values):
+    def identity(p_values, groups=None):
         return [None if p is None or math.isnan(p) else p for p in p_values]
 
     monkeypatch.setattr(binary, "bh_q_values", identity)

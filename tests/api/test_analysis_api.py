@@ -14,6 +14,8 @@ RESULT_KEYS = [
     "difference", "difference_ci", "p_value", "q_value", "adjusted_odds_ratio", "adjusted_odds_ratio_ci",
     "adjusted_p_value", "adjusted_q_value", "heterogeneity_p_value", "recommendation", "flags",
     "more_accounts_needed", "explanation",
+    # evidence engine v2 (issue 16) adds fields and renames none
+    "adjusted_difference", "adjusted_difference_ci", "confounding",
 ]  # fmt: skip
 
 

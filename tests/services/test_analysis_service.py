@@ -104,13 +104,44 @@ def test_stratified_counts_per_channel_with_unrecorded_channel_as_its_own_stratu
     assert game_changer["(not recorded)"] == StratumCounts(0, 0, 0, 1)  # A6
 
 
+@pytest.mark.parametrize("text", ["N/A", "n/a", "-", "null", "None", "?", " na "])
+def test_text_meaning_not_recorded_is_unknown_for_built_in_and_custom_traits(db_session, text):
+    traits.create_definition(
+        db_session, TEST_ACTOR, key="crm", label="CRM", kind="category",
+        allowed_values=["HubSpot", "Salesforce", text.strip()],
+    )  # fmt: skip
+    for i in range(3):
+        add(db_session, f"H{i}", stage="customer", industry="SaaS", **{"trait:crm": "HubSpot"})
+        add(db_session, f"S{i}", stage="lost", industry="Retail", **{"trait:crm": "Salesforce"})
+    add(db_session, "Blank", stage="lost", industry=text, acquisition_channel=text, **{"trait:crm": text})
+    db_session.commit()
+    _, _, counts = counts_by_value(db_session, "converted", ["industry", "trait:crm"])
+    values = {(trait, value) for trait, value in counts}
+    assert values == {
+        ("industry", "SaaS"),
+        ("industry", "Retail"),
+        ("trait:crm", "HubSpot"),
+        ("trait:crm", "Salesforce"),
+    }  # no value of its own for the blank account ...
+    assert counts[("industry", "SaaS")][""].total == 6  # ... and it is not among the known accounts either
+    assert counts[("trait:crm", "HubSpot")][""].total == 6
+    _, _, by_channel = counts_by_value(
+        db_session, "converted", ["industry"], stratify_by="acquisition_channel"
+    )
+    assert set(by_channel[("industry", "SaaS")]) == {"(not recorded)"}  # a blank channel is not a channel
+
+
 def test_number_bands_split_at_the_tertiles():
     from decimal import Decimal
 
     values = [Decimal(v) for v in (1, 2, 3, 4, 5, 6, 7, 8, 9)]
     bands = number_bands(Counter(values))
-    assert [label for _, label in bands] == ["≤ 4", "> 4 and ≤ 7", "> 7"]
-    assert [band_of(v, bands) for v in values].count("≤ 4") == 4
+    # issue 16: nine values split evenly, 3/3/3 (they used to split 4/3/2)
+    assert [label for _, label in bands] == ["≤ 3", "> 3 and ≤ 6", "> 6"]
+    assert [[band_of(v, bands) for v in values].count(label) for _, label in bands] == [3, 3, 3]
+    ten = [Decimal(v) for v in range(1, 11)]
+    ten_bands = number_bands(Counter(ten))
+    assert [[band_of(v, ten_bands) for v in ten].count(label) for _, label in ten_bands] == [4, 3, 3]
     assert [label for _, label in number_bands(Counter([Decimal(3), Decimal(3), Decimal(5)]))] == ["3", "5"]
     # weights count: 1 once, 2 eight times -> the tertiles fall on 2
     assert [

@@ -97,6 +97,8 @@ def test_settings_form_refuses_bad_input_and_saves_good_input(client_as, db_sess
         data={
             "fdr": "0.05",
             "min_lift": "20",
+            "min_probability": "65",
+            "min_hazard_ratio": "1.50",
             "min_group": "4",
             "traits": ["archetype"],
         },
@@ -106,7 +108,8 @@ def test_settings_form_refuses_bad_input_and_saves_good_input(client_as, db_sess
     stored = {s.key: s.value for s in db_session.scalars(select(WorkspaceSetting))}
     assert stored["analysis.fdr"] == 0.05 and stored["analysis.min_lift"] == 0.2
     assert stored["analysis.traits"] == ["archetype"]
-    assert db_session.scalar(select(func.count()).where(AuditEvent.entity == "workspace_setting")) == 4
+    assert stored["analysis.min_probability"] == 0.65 and stored["analysis.min_hazard_ratio"] == 1.5
+    assert db_session.scalar(select(func.count()).where(AuditEvent.entity == "workspace_setting")) == 6
     assert "False-discovery rate 0.05" in admin.get("/analysis/").get_data(as_text=True)
 
 
@@ -124,3 +127,74 @@ def test_settings_post_needs_csrf(app_factory):
     assert response.status_code == 400
     assert session.scalar(select(func.count()).select_from(WorkspaceSetting)) == 0
     session.close()
+
+
+# --- issue 15: the JSON button, chips, plurals and the forest plot on a phone ---------------------------
+
+
+def test_the_json_button_downloads_the_analysis_for_a_signed_in_user(client_as, db_session, app):
+    import json
+
+    seed(db_session)
+    client = client_as(Role.VIEWER)
+    html = client.get("/analysis/").get_data(as_text=True)
+    assert "/api/v1/analysis" not in html  # the API answers a browser session with 401
+    assert 'href="/analysis/results.json?outcome=converted&amp;stratify_by=acquisition_channel"' in html
+    response = client.get("/analysis/results.json?outcome=converted&stratify_by=acquisition_channel")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    document = json.loads(response.get_data(as_text=True))
+    # the same document as `flask analyze --json`
+    cli = app.test_cli_runner().invoke(
+        args=["analyze", "--outcome", "converted", "--stratify-by", "acquisition_channel", "--json"]
+    )
+    assert cli.exit_code == 0, cli.output
+    assert document == json.loads(cli.output)
+    bad = client.get("/analysis/results.json?outcome=nope")
+    assert bad.status_code == 400 and "outcome" in bad.get_json()["errors"]["query"]
+    assert client.post("/analysis/results.json").status_code == 405  # GET only
+
+
+def test_the_json_download_needs_a_session(client):
+    response = client.get("/analysis/results.json?outcome=converted")
+    assert response.status_code in (302, 401)
+    assert response.status_code == 401 or "/login" in response.headers["Location"]
+
+
+def test_chips_have_tooltips_and_a_legend_and_plurals_are_words(client_as, db_session):
+    seed(db_session)
+    html = client_as(Role.VIEWER).get("/analysis/").get_data(as_text=True)
+    assert 'class="flag-legend"' in html
+    for chip in ("zero cell", "effect differs by stratum", "simpson reversal", "small sample"):
+        assert f">{chip}</span>" in html
+    assert 'title="Fewer than 30 accounts are decided' in html  # a chip's tooltip
+    page = client_as(Role.VIEWER).get("/analysis/?outcome=converted&adjust=industry")
+    text = page.get_data(as_text=True)
+    assert "industrys" not in text
+    if page.status_code == 200 and "Compared within each industry" in text:
+        assert "between industries" in text
+
+
+def test_plural_of_trait_labels():
+    from ecp_tracker.analysis.explain import plural
+
+    assert plural("industry") == "industries"
+    assert plural("acquisition channel") == "acquisition channels"
+    assert plural("company size") == "company sizes"
+    assert plural("country") == "countries"
+    assert plural("tech stack") == "tech stacks"
+    assert plural("address") == "addresses"
+    assert plural("discount band") == "discount bands"
+    assert plural("day") == "days"
+
+
+def test_the_forest_plot_has_a_table_view_for_a_phone(client_as, db_session):
+    seed(db_session)
+    client = client_as(Role.VIEWER)
+    html = client.get("/analysis/").get_data(as_text=True)
+    assert 'class="forest-table' in html and "the forest plot, as a table" in html
+    assert 'href="/analysis/analysis.css"' in html
+    response = client.get("/analysis/analysis.css")
+    assert response.status_code == 200, response.status_code
+    css = response.get_data(as_text=True)
+    assert "@media (max-width: 640px)" in css and "img.chart.forest { display: none; }" in css

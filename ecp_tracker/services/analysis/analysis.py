@@ -36,6 +36,8 @@ SETTING_DEFAULTS: dict[str, Any] = {
     "analysis.fdr": AnalysisSettings.fdr,
     "analysis.min_lift": AnalysisSettings.min_lift,
     "analysis.min_group": AnalysisSettings.min_group,
+    "analysis.min_probability": AnalysisSettings.min_probability,
+    "analysis.min_hazard_ratio": AnalysisSettings.min_hazard_ratio,
     "analysis.traits": [],
 }
 
@@ -51,18 +53,35 @@ def load_settings(session: Session) -> AnalysisSettings:
         fdr=float(values["analysis.fdr"]),
         min_lift=float(values["analysis.min_lift"]),
         min_group=int(values["analysis.min_group"]),
+        min_probability=float(values["analysis.min_probability"]),
+        min_hazard_ratio=float(values["analysis.min_hazard_ratio"]),
         traits=tuple(values["analysis.traits"]),
     )
 
 
 def save_settings(
-    session: Session, actor: Actor, *, fdr: float, min_lift: float, min_group: int, traits: list[str]
+    session: Session,
+    actor: Actor,
+    *,
+    fdr: float,
+    min_lift: float,
+    min_group: int,
+    traits: list[str],
+    min_probability: float = AnalysisSettings.min_probability,
+    min_hazard_ratio: float = AnalysisSettings.min_hazard_ratio,
 ) -> AnalysisSettings:
-    """Validate and store the analysis settings (min_lift as a fraction: 0.15 is 15 points)."""
+    """Validate and store the analysis settings (min_lift as a fraction: 0.15 is 15 points; min_probability
+    the P(X > Y) a continuous outcome needs; min_hazard_ratio how much faster or slower churn must be)."""
     if not 0 < fdr < 0.5:
         raise ValidationError("Use a false-discovery rate between 0 and 0.5, such as 0.10.", field="fdr")
     if not 0 < min_lift < 1:
         raise ValidationError("Use a minimum lift between 1 and 99 percentage points.", field="min_lift")
+    if not 0.5 < min_probability < 1:
+        raise ValidationError(
+            "Use a minimum share of favourable pairs between 51% and 99%.", field="min_probability"
+        )
+    if not 1 < min_hazard_ratio <= 10:
+        raise ValidationError("Use a minimum hazard ratio above 1 and at most 10.", field="min_hazard_ratio")
     if not 2 <= min_group <= 1000:
         raise ValidationError("Use a minimum group size between 2 and 1000.", field="min_group")
     known = {t.name for t in trait_catalogue(session)}
@@ -76,6 +95,8 @@ def save_settings(
             "analysis.fdr": fdr,
             "analysis.min_lift": min_lift,
             "analysis.min_group": min_group,
+            "analysis.min_probability": min_probability,
+            "analysis.min_hazard_ratio": min_hazard_ratio,
             "analysis.traits": sorted(traits),
         },
     )

@@ -33,7 +33,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from ecp_tracker.analysis.continuous import ValueSamples
-from ecp_tracker.analysis.counts import NOT_RECORDED, StratumCounts, ValueCounts
+from ecp_tracker.analysis.counts import (
+    NOT_RECORDED,
+    NOT_RECORDED_TEXTS,
+    StratumCounts,
+    ValueCounts,
+    is_recorded,
+)
 from ecp_tracker.analysis.survival import ValueDurations
 from ecp_tracker.domain.accounts import REVENUE_BANDS, SIZE_BANDS, TraitKind
 from ecp_tracker.domain.discounts import DISCOUNT_BANDS
@@ -174,15 +180,24 @@ class Population:
         return self.stratified and self.stratum_name == "discount_band"
 
 
+def _recorded(text: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The text, or NULL when it says nothing was recorded ("N/A", "-", "null", "none", "?", ...)."""
+    return case((func.lower(func.trim(text)).in_(sorted(NOT_RECORDED_TEXTS)), null()), else_=text)
+
+
+def _is_recorded(text: ColumnElement[Any]) -> ColumnElement[bool]:
+    return func.lower(func.trim(text)).not_in(sorted(NOT_RECORDED_TEXTS))
+
+
 def population(session: Session, outcome: Outcome, stratify_by: TraitInfo | None) -> Population:
     deepest = _deepest_discount()
     columns: dict[str, ColumnElement[Any]] = {
-        "industry": Account.industry,
+        "industry": _recorded(Account.industry),
         "size_band": _size_band(),
         "revenue_band": _revenue_band(),
-        "region": Account.region,
-        "country": Account.country,
-        "acquisition_channel": Account.acquisition_channel,
+        "region": _recorded(Account.region),
+        "country": _recorded(Account.country),
+        "acquisition_channel": _recorded(Account.acquisition_channel),
         "discount_band": _discount_band(deepest.c.depth),
     }
     pos = cast(positive_expression(outcome), Integer)
@@ -192,7 +207,7 @@ def population(session: Session, outcome: Outcome, stratify_by: TraitInfo | None
         if stratify_by.definition_id is not None:
             value = aliased(AccountTrait)
             stratum_join = (value, stratify_by.definition_id)
-            stratum = value.value
+            stratum = _recorded(value.value)
         else:
             stratum = columns[stratify_by.name]
         stratum = func.coalesce(stratum, NOT_RECORDED)
@@ -315,7 +330,9 @@ def binary_counts(
             .select_from(AccountTrait)
             .join(Account, Account.id == AccountTrait.account_id)
         )
-        stmt = pop.over_accounts(stmt).where(AccountTrait.definition_id.in_(countable))
+        stmt = pop.over_accounts(stmt).where(
+            AccountTrait.definition_id.in_(countable), _is_recorded(AccountTrait.value)
+        )
         stmt = stmt.group_by(AccountTrait.definition_id, AccountTrait.value, stratum, pos)
         for definition_id, value, in_stratum, positive, n in session.execute(stmt):
             trait = custom[definition_id]
@@ -330,7 +347,9 @@ def binary_counts(
             parts = []
             for definition_id in tags:
                 has_tag = exists().where(
-                    AccountTrait.account_id == Account.id, AccountTrait.definition_id == definition_id
+                    AccountTrait.account_id == Account.id,
+                    AccountTrait.definition_id == definition_id,
+                    _is_recorded(AccountTrait.value),
                 )
                 stmt = select(literal(definition_id).label("definition_id"), stratum, pos, count)
                 stmt = pop.over_accounts(stmt.select_from(Account)).where(has_tag)
@@ -374,7 +393,10 @@ def _weighted_numbers(rows: Sequence[tuple[Decimal, str, int, int]]) -> dict[Dec
 
 def number_bands(counted: Mapping[Decimal, int]) -> list[tuple[Decimal | None, str]]:
     """Up to three bands at the tertiles of the observed values ({number: how many accounts}):
-    [(upper bound or None, label), ...]."""
+    [(upper bound or None, label), ...].
+
+    A band closes at the first value where at least a third (two thirds) of the accounts are counted, so nine
+    distinct values split 3/3/3 and ten split 4/3/3; ties keep equal numbers in one band."""
     ordered = sorted(counted)
     if len(ordered) <= 3:
         return (
@@ -382,12 +404,12 @@ def number_bands(counted: Mapping[Decimal, int]) -> list[tuple[Decimal | None, s
         )
     total = sum(counted[number] for number in ordered)
     cuts: list[Decimal] = []
-    for fraction in (1 / 3, 2 / 3):
-        position, seen = min(total - 1, int(total * fraction)), 0
+    for third in (1, 2):
+        seen = 0
         cut = ordered[-1]
         for number in ordered:
             seen += counted[number]
-            if seen > position:
+            if 3 * seen >= third * total:  # integers: no rounding at the boundary
                 cut = number
                 break
         if cut not in cuts and cut != ordered[-1]:
@@ -466,7 +488,8 @@ def account_rows(
             AccountTrait.definition_id.in_(list(custom)), AccountTrait.account_id.in_(select(p.c.id))
         )
         for account_id, definition_id, value in session.execute(stmt):
-            multi[custom[definition_id].name][position[account_id]].add(value)
+            if is_recorded(value):
+                multi[custom[definition_id].name][position[account_id]].add(value)
         for trait in custom.values():
             if trait.kind == TraitKind.NUMBER:
                 per_account = multi[trait.name]

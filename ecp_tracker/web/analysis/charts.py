@@ -54,6 +54,14 @@ def _effect(result: dict[str, Any], kind: OutcomeKind, stratified: bool) -> tupl
     return estimate, interval[0], interval[1]
 
 
+def effect_rows(report: Report) -> list[tuple[dict[str, Any], Any, Any, Any]]:
+    """The forest plot's rows as data (result, estimate, low, high): the table shown instead on a phone."""
+    kind = report.outcome.kind
+    stratified = report.stratify_by is not None
+    rows = [(r, *_effect(r, kind, stratified)) for r in report.to_json()["results"]]
+    return [row for row in rows if row[1] is not None][:MAX_ROWS]
+
+
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 

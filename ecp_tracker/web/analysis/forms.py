@@ -37,6 +37,19 @@ class AnalysisSettingsForm(FlaskForm):
         validators=[InputRequired("Enter a number of percentage points."), NumberRange(1, 99)],
         description="A trait graduates only if it raises the rate by at least this much (15 = +15 points).",
     )
+    min_probability = IntegerField(
+        "Minimum share of favourable pairs (continuous outcomes, %)",
+        validators=[InputRequired("Enter a percentage such as 60."), NumberRange(51, 99)],
+        description="Contract value, NPS, days to convert: a value graduates only if, of all pairs of one "
+        "account with it and one without, at least this share favour it (60 = 6 in 10).",
+    )
+    min_hazard_ratio = DecimalField(
+        "Minimum hazard ratio (time to churn)",
+        places=2,
+        validators=[InputRequired("Enter a ratio such as 1.25."), NumberRange(1.01, 10)],
+        description="A value graduates on time to churn only if churn is at least this many times slower "
+        "(1.25: at most 0.8 times as fast as the rest).",
+    )
     min_group = IntegerField(
         "Minimum group size",
         validators=[InputRequired("Enter a number of accounts."), NumberRange(2, 1000)],

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
+from ecp_tracker.analysis.explain import plural
 from ecp_tracker.db import get_session
+from ecp_tracker.domain.errors import ValidationError
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.extensions import analysis_cache
 from ecp_tracker.permissions import current_actor, permission
@@ -18,8 +21,14 @@ from ecp_tracker.web.analysis import charts
 from ecp_tracker.web.analysis.forms import NO_ADJUSTMENT, AnalysisChoiceForm, AnalysisSettingsForm
 from ecp_tracker.web.forms_support import attempt, status_for
 
-bp = Blueprint("analysis", __name__, url_prefix="/analysis", template_folder="templates")
+bp = Blueprint(
+    "analysis",
+    __name__,
+    url_prefix="/analysis",
+    template_folder="templates",
+)
 SVG_HEADERS = {"Cache-Control": "private, max-age=60"}
+bp.add_app_template_filter(plural, "plural")
 
 
 @dataclass(frozen=True)
@@ -70,7 +79,54 @@ def index():
         report=report,
         document=report.to_json(),
         kinds=OutcomeKind,
+        effects=charts.effect_rows(report),
     )
+
+
+@bp.route("/analysis.css")
+@permission(Role.VIEWER)
+def stylesheet():
+    """The page's own styles (the forest plot's phone layout), served behind the same permission."""
+    from pathlib import Path
+
+    css = (Path(__file__).parent / "templates" / "analysis" / "analysis.css").read_text(encoding="utf-8")
+    return Response(css, mimetype="text/css", headers={"Cache-Control": "private, max-age=3600"})
+
+
+@bp.route("/results.json")
+@permission(Role.VIEWER)
+def results_json():
+    """The analysis JSON for a signed-in user (the API's answer, as a download): same arguments as
+    GET /api/v1/analysis (outcome, stratify_by, fdr), same document as `flask analyze --json`."""
+    fdr_text = request.args.get("fdr")
+    try:
+        fdr = float(fdr_text) if fdr_text else None
+    except ValueError:
+        return _json_error("fdr", f"fdr must be a number such as 0.1, not {fdr_text!r}.")
+    outcome = request.args.get("outcome") or "converted"
+    if outcome not in OUTCOMES:
+        return _json_error("outcome", f"Unknown outcome {outcome!r}; one of {', '.join(OUTCOMES)}.")
+    try:
+        report = analysis.run(
+            get_session(),
+            outcome,
+            stratify_by=request.args.get("stratify_by") or None,
+            fdr=fdr,
+            cache=analysis_cache(),
+        )
+    except ValidationError as error:
+        return _json_error(error.field or "query", str(error))
+    name = f"analysis-{outcome}" + (f"-by-{report.stratify_by.name}" if report.stratify_by else "")
+    return Response(
+        json.dumps(report.to_json(), allow_nan=False, indent=2),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name.replace(":", "-")}.json"'},
+    )
+
+
+def _json_error(field: str, message: str) -> tuple[Response, int]:
+    body = {"code": 400, "status": "Bad Request", "errors": {"query": {field: [message]}}}
+    return Response(json.dumps(body), mimetype="application/json"), 400
 
 
 @bp.route("/forest.svg")
@@ -133,6 +189,8 @@ def settings():
             "fdr": Decimal(str(current.fdr)),
             "min_lift": round(current.min_lift * 100),
             "min_group": current.min_group,
+            "min_probability": round(current.min_probability * 100),
+            "min_hazard_ratio": Decimal(str(current.min_hazard_ratio)),
             "traits": list(current.traits),
         },
     )
@@ -153,6 +211,8 @@ def save_settings():
                 fdr=float(form.fdr.data),
                 min_lift=form.min_lift.data / 100,
                 min_group=form.min_group.data,
+                min_probability=form.min_probability.data / 100,
+                min_hazard_ratio=float(form.min_hazard_ratio.data),
                 traits=form.traits.data or [],
             ),
         )
