@@ -7,6 +7,7 @@ from flask_smorest import Api
 
 from ecp_tracker.api.accounts import bp as accounts_bp
 from ecp_tracker.api.analysis import bp as analysis_bp
+from ecp_tracker.api.bodies import check_json_body
 from ecp_tracker.api.catalog import archetypes_bp, traits_bp
 from ecp_tracker.api.interviews import bp as interviews_bp
 from ecp_tracker.api.me import bp as me_bp
@@ -70,4 +71,5 @@ def init_api(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # Bearer tokens only, no cookies: cross-site requests carry no credentials
+    app.before_request(check_json_body)  # after permissions.enforce: who is asking is checked first
     app.extensions["ecp_api"] = api
