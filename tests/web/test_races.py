@@ -88,3 +88,25 @@ def test_simultaneous_creates_with_one_name_give_201_and_422_never_500(pooled_ap
         assert statuses == [201, 422], (trial, results)
         refused = next(body for status, body in results if status == 422)
         assert "name" in refused["errors"], refused
+
+
+def test_simultaneous_patches_of_one_user_give_200_and_409_never_500(pooled_app):  # noqa: F811
+    headers = _admin_api(pooled_app)
+    client = pooled_app.test_client()
+    listed = client.get("/api/v1/users", headers=headers).get_json()["items"]
+    user_id = next(u["id"] for u in listed if u["email"] == "viewer@northwind.example")
+    for trial in range(TRIALS):
+        version = client.get(f"/api/v1/users/{user_id}", headers=headers).get_json()["version"]
+        results = _together(
+            pooled_app,
+            [
+                (
+                    headers,
+                    "PATCH",
+                    f"/api/v1/users/{user_id}",
+                    {"version": version, "name": f"Vera {trial} {who}"},
+                )
+                for who in ("ann", "bob")
+            ],
+        )
+        assert sorted(status for status, _ in results) == [200, 409], (trial, results)
