@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import http
+
 from flask import Flask
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 
 from ecp_tracker.api.accounts import bp as accounts_bp
 from ecp_tracker.api.analysis import bp as analysis_bp
@@ -16,6 +19,7 @@ from ecp_tracker.api.schemas import ProblemSchema
 from ecp_tracker.api.testimonials import collections_bp, requests_bp, testimonials_bp
 from ecp_tracker.api.users import bp as users_bp
 from ecp_tracker.extensions import csrf
+from ecp_tracker.problems import PROBLEM_TYPE
 
 BLUEPRINTS = (
     me_bp,
@@ -39,6 +43,19 @@ class ProblemApi(Api):
     """flask-smorest, documenting errors as problem+json and leaving error handling to the app's handler."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        """As smorest's, but error responses are documented as application/problem+json, as they are sent."""
+        for status in http.HTTPStatus:
+            response: dict = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            content_type = PROBLEM_TYPE if status >= 400 else self.DEFAULT_RESPONSE_CONTENT_TYPE
+            prepare_response(response, self.spec, content_type)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_TYPE)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
     def _register_error_handlers(self) -> None:
         # smorest would answer every HTTP error of the whole app as JSON; errors.py answers API errors

@@ -44,3 +44,12 @@ def test_brackets_inside_strings_do_not_count_as_nesting(api_as):
         api_as(Role.ADMIN), "/api/v1/accounts", '{"name": "' + "[{" * 40 + '", "stage": "prospect"}'
     )
     assert response.status_code == 201, response.get_json()
+
+
+def test_openapi_documents_errors_as_problem_json(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    responses = document["components"]["responses"]
+    for name in ("DEFAULT_ERROR", "UNPROCESSABLE_ENTITY"):
+        assert list(responses[name]["content"]) == ["application/problem+json"], name
+    patch = document["paths"]["/api/v1/accounts/{account_id}"]["patch"]["responses"]
+    assert patch["default"] == {"$ref": "#/components/responses/DEFAULT_ERROR"}
