@@ -50,6 +50,7 @@ class Config:
     WORKSPACE_NAME = "ECP Tracker"
     IMPORT_DIR = str(ROOT / "instance" / "imports")
     IMPORT_IN_BACKGROUND = True
+    IMPORT_RETENTION_DAYS = 7  # an upload checked but never run is deleted after this many days
     FILTER_MENU_CACHE_SECONDS = 30
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024  # uploads: a 100,000-row CSV is about 20 MB
 
@@ -118,6 +119,11 @@ def from_env(environ: Mapping[str, str] | None = None) -> Config:
             overrides["TRUST_PROXY_HEADERS"] = int(env["TRUST_PROXY_HEADERS"])
         except ValueError:
             raise ConfigError("TRUST_PROXY_HEADERS must be a whole number of proxies (e.g. 1)") from None
+    if env.get("IMPORT_RETENTION_DAYS"):
+        try:
+            overrides["IMPORT_RETENTION_DAYS"] = int(env["IMPORT_RETENTION_DAYS"])
+        except ValueError:
+            raise ConfigError("IMPORT_RETENTION_DAYS must be a whole number of days (e.g. 7)") from None
     if env.get("REMEMBER_DAYS"):
         try:
             days = int(env["REMEMBER_DAYS"])
