@@ -6,6 +6,7 @@ import os
 import secrets
 import tempfile
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -41,6 +42,7 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)  # "keep me signed in"; REMEMBER_DAYS in the environment
     FORCE_HTTPS = False
     TRUST_PROXY_HEADERS = 0
     PER_PAGE_DEFAULT = 25
@@ -48,6 +50,7 @@ class Config:
     WORKSPACE_NAME = "ECP Tracker"
     IMPORT_DIR = str(ROOT / "instance" / "imports")
     IMPORT_IN_BACKGROUND = True
+    IMPORT_RETENTION_DAYS = 7  # an upload checked but never run is deleted after this many days
     FILTER_MENU_CACHE_SECONDS = 30
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024  # uploads: a 100,000-row CSV is about 20 MB
 
@@ -116,6 +119,19 @@ def from_env(environ: Mapping[str, str] | None = None) -> Config:
             overrides["TRUST_PROXY_HEADERS"] = int(env["TRUST_PROXY_HEADERS"])
         except ValueError:
             raise ConfigError("TRUST_PROXY_HEADERS must be a whole number of proxies (e.g. 1)") from None
+    if env.get("IMPORT_RETENTION_DAYS"):
+        try:
+            overrides["IMPORT_RETENTION_DAYS"] = int(env["IMPORT_RETENTION_DAYS"])
+        except ValueError:
+            raise ConfigError("IMPORT_RETENTION_DAYS must be a whole number of days (e.g. 7)") from None
+    if env.get("REMEMBER_DAYS"):
+        try:
+            days = int(env["REMEMBER_DAYS"])
+        except ValueError:
+            days = 0
+        if not 1 <= days <= 365:
+            raise ConfigError("REMEMBER_DAYS must be a whole number of days from 1 to 365 (e.g. 30)")
+        overrides["REMEMBER_COOKIE_DURATION"] = timedelta(days=days)
     secret = env.get("SECRET_KEY", "")
     if app_env == "production":
         if len(secret) < MIN_SECRET_KEY_LENGTH or secret.lower() in WEAK_SECRET_KEYS:

@@ -30,6 +30,8 @@ def create_app(config: Any) -> Flask:
     if app.config.get("TRUST_PROXY_HEADERS"):
         hops = int(app.config["TRUST_PROXY_HEADERS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    else:
+        app.wsgi_app = _DropForwardedHeaders(app.wsgi_app)  # type: ignore[method-assign]
 
     db.init_app(app)
     app.extensions["ecp_analysis_cache"] = AnalysisCache()
@@ -49,11 +51,36 @@ def create_app(config: Any) -> Flask:
     login_manager.user_loader(_load_user)
 
     app.before_request(permissions.enforce)
+    app.after_request(_no_store_when_signed_in)
     errors.register_error_handlers(app)
     register_web(app)
     init_api(app)
     cli.register(app)
     return app
+
+
+class _DropForwardedHeaders:
+    """Behind no trusted proxy, X-Forwarded-* come from the client: drop them, so that a client cannot say
+    "I came over HTTPS" and skip the HTTPS redirect (flask-talisman believes X-Forwarded-Proto)."""
+
+    def __init__(self, wsgi_app: Any) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        for key in [k for k in environ if k.startswith("HTTP_X_FORWARDED_")]:
+            del environ[key]
+        return self.wsgi_app(environ, start_response)
+
+
+def _no_store_when_signed_in(response: Any) -> Any:
+    """Pages and downloads for a signed-in person are not kept by the browser or a shared cache."""
+    from flask import g
+
+    private = {"text/html", "text/csv", "application/json", "application/problem+json"}
+    signed_in = getattr(g, "user", None) is not None
+    if signed_in and "Cache-Control" not in response.headers and response.mimetype in private:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _load_user(session_id: str):

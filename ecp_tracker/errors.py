@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, g, render_template
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ecp_tracker.domain.errors import DomainError
+from ecp_tracker.domain.errors import DomainError, StaleEdit
 from ecp_tracker.problems import flatten_webargs_errors, is_api_request, problem
 
 PAGE_TEXT = {
@@ -49,7 +50,15 @@ def handle_http_exception(error: HTTPException):
     return _page(status)
 
 
+def _rollback() -> None:
+    """Nothing of a refused request is kept, and the error page can still read the database."""
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+
+
 def handle_domain_error(error: DomainError):
+    _rollback()
     if is_api_request():
         return problem(error.status, error.title, error.message, errors=error.errors or None)
     return _page(error.status, error.message)
@@ -68,9 +77,24 @@ def handle_out_of_range(error: Exception):
     return _page(400, OUT_OF_RANGE)
 
 
+def handle_lost_race(error: Exception):
+    """A save that lost to a simultaneous one at commit time: what the same request alone would be told."""
+    from ecp_tracker.services.shared.integrity import SAVED_AT_THE_SAME_MOMENT, duplicate, unique_field
+
+    if isinstance(error, IntegrityError):
+        field = unique_field(error)
+        if field is not None:
+            return handle_domain_error(duplicate(field))
+        return handle_domain_error(
+            StaleEdit("This change conflicts with one saved at the same moment; nothing was saved. Reload.")
+        )
+    return handle_domain_error(StaleEdit(f"This record {SAVED_AT_THE_SAME_MOMENT}"))
+
+
 def handle_unexpected(error: Exception):
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
+    _rollback()
     current_app.logger.exception("unhandled error", exc_info=error)
     return handle_http_exception(InternalServerError())
 
@@ -80,4 +104,6 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(OverflowError, handle_out_of_range)  # SQLite: "too large to convert"
     app.register_error_handler(DataError, handle_out_of_range)  # PostgreSQL: "integer out of range"
+    app.register_error_handler(StaleDataError, handle_lost_race)
+    app.register_error_handler(IntegrityError, handle_lost_race)
     app.register_error_handler(Exception, handle_unexpected)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import http
 import threading
 from typing import Any
 
 from flask import Flask
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 
 from ecp_tracker.api.accounts import bp as accounts_bp
 from ecp_tracker.api.analysis import bp as analysis_bp
+from ecp_tracker.api.bodies import check_json_body
 from ecp_tracker.api.catalog import archetypes_bp, traits_bp
 from ecp_tracker.api.interviews import bp as interviews_bp
 from ecp_tracker.api.me import bp as me_bp
@@ -18,6 +21,7 @@ from ecp_tracker.api.schemas import ProblemSchema
 from ecp_tracker.api.testimonials import collections_bp, requests_bp, testimonials_bp
 from ecp_tracker.api.users import bp as users_bp
 from ecp_tracker.extensions import csrf
+from ecp_tracker.problems import PROBLEM_TYPE
 
 BLUEPRINTS = (
     me_bp,
@@ -41,6 +45,19 @@ class ProblemApi(Api):
     """flask-smorest, documenting errors as problem+json and leaving error handling to the app's handler."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        """As smorest's, but error responses are documented as application/problem+json, as they are sent."""
+        for status in http.HTTPStatus:
+            response: dict = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            content_type = PROBLEM_TYPE if status >= 400 else self.DEFAULT_RESPONSE_CONTENT_TYPE
+            prepare_response(response, self.spec, content_type)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_TYPE)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
     def _register_error_handlers(self) -> None:
         # smorest would answer every HTTP error of the whole app as JSON; errors.py answers API errors
@@ -104,4 +121,5 @@ def init_api(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # Bearer tokens only, no cookies: cross-site requests carry no credentials
+    app.before_request(check_json_body)  # after permissions.enforce: who is asking is checked first
     app.extensions["ecp_api"] = api

@@ -119,3 +119,86 @@ def test_login_is_rate_limited(app_factory):
     assert limited.status_code == 429
     assert "Too many attempts" in limited.get_data(as_text=True)
     assert client.get("/login").status_code == 200  # reading the form is not limited
+
+
+def _signed_in_with_remember(app, email: str):
+    client = app.test_client()
+    response = client.post("/login", data={"email": email, "password": PASSWORD, "remember": "y"})
+    assert response.status_code == 302
+    cookies = {name: client.get_cookie(name).value for name in ("session", "remember_token")}
+    assert all(cookies.values())
+    return client, cookies
+
+
+def _opens_profile(app, cookies: dict[str, str]) -> bool:
+    """A fresh browser holding only `cookies` (each alone) gets the profile page."""
+    results = []
+    for name, value in cookies.items():
+        other = app.test_client()
+        other.set_cookie(name, value)
+        results.append(other.get("/profile/").status_code == 200)
+    return any(results)
+
+
+def test_copied_cookies_open_the_profile_before_logout(app, people):
+    _client, cookies = _signed_in_with_remember(app, people[Role.EDITOR].email)
+    assert _opens_profile(app, {"session": cookies["session"]})
+    assert _opens_profile(app, {"remember_token": cookies["remember_token"]})
+
+
+def test_logout_ends_every_session_and_remember_cookie(app, people, db_session):
+    email = people[Role.EDITOR].email
+    client, cookies = _signed_in_with_remember(app, email)
+    _other_device, other_cookies = _signed_in_with_remember(app, email)
+    assert client.post("/logout").status_code == 302
+    assert not _opens_profile(app, cookies)
+    assert not _opens_profile(app, other_cookies)  # signing out ends the other devices too
+    db_session.expire_all()
+    user = db_session.get(User, people[Role.EDITOR].id)
+    assert user.session_version == 2
+    assert _signed_in_with_remember(app, email)  # and signing in again works
+
+
+def test_password_change_ends_remembered_sessions(app, people):
+    email = people[Role.EDITOR].email
+    client, cookies = _signed_in_with_remember(app, email)
+    response = client.post(
+        "/profile/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "another horse battery",
+            "confirm": "another horse battery",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert not _opens_profile(app, cookies)
+
+
+def test_remember_cookie_lasts_the_configured_days(app_factory):
+    import config
+
+    assert config.from_env({}).REMEMBER_COOKIE_DURATION.days == 30
+    assert config.from_env({"REMEMBER_DAYS": "7"}).REMEMBER_COOKIE_DURATION.days == 7
+    for bad in ("0", "abc", "400"):
+        with pytest.raises(config.ConfigError, match="REMEMBER_DAYS"):
+            config.from_env({"REMEMBER_DAYS": bad})
+
+
+def test_reactivating_a_user_does_not_revive_old_api_tokens(app, people, db_session):
+    from ecp_tracker.services.users import tokens, users
+    from tests.conftest import TEST_ACTOR
+
+    admin = people[Role.ADMIN]
+    editor = db_session.get(User, people[Role.EDITOR].id)
+    _token, plain = tokens.create_token(db_session, TEST_ACTOR, editor, name="laptop")
+    db_session.commit()
+    api = app.test_client()
+    api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {plain}"
+    assert api.get("/api/v1/me").status_code == 200
+    actor = type(TEST_ACTOR)(admin.id, admin.email)
+    users.update_user(db_session, actor, editor.id, version=editor.version, active=False)
+    db_session.commit()
+    assert api.get("/api/v1/me").status_code == 401
+    users.update_user(db_session, actor, editor.id, version=editor.version, active=True)
+    db_session.commit()
+    assert api.get("/api/v1/me").status_code == 401

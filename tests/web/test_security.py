@@ -99,3 +99,26 @@ def test_bad_form_input_changes_nothing(client_as, db_session):
     ):
         assert message in page
     assert db_session.scalar(select(func.count(User.id))) == before
+
+
+def test_forwarded_proto_is_ignored_behind_no_trusted_proxy(app_factory):
+    app = app_factory(FORCE_HTTPS=True, TRUST_PROXY_HEADERS=0)
+    response = app.test_client().get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("https://")
+
+
+def test_forwarded_proto_is_believed_from_a_trusted_proxy(app_factory):
+    app = app_factory(FORCE_HTTPS=True, TRUST_PROXY_HEADERS=1)
+    response = app.test_client().get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert response.status_code in (200, 302)
+    assert not response.headers.get("Location", "").startswith("https://")
+
+
+def test_signed_in_pages_are_not_cached(client_as, client, people):
+    editor = client_as(Role.EDITOR)
+    for url in ("/", "/accounts/", "/profile/"):
+        response = editor.get(url, follow_redirects=True)
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "no-store", url
+    assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")

@@ -62,39 +62,40 @@ def _rows(session: Session, filters: AccountFilters) -> Iterator[tuple[list[str]
         Account.id, Account.owner_id, *(getattr(Account, c) for c in columns)
     )
     connection = session.connection()  # Core rows: no ORM bookkeeping per row
-    result = connection.execute(stmt.execution_options(yield_per=YIELD_PER))
-    for batch in result.partitions(YIELD_PER):
-        ids = [row[0] for row in batch]
-        names: dict[int, list[str]] = {}
-        for account_id, name in connection.execute(
-            select(account_archetypes.c.account_id, Archetype.name)
-            .join(Archetype, Archetype.id == account_archetypes.c.archetype_id)
-            .where(account_archetypes.c.account_id.in_(_inline(ids)))
-            .order_by(Archetype.name)
-        ).all():
-            names.setdefault(account_id, []).append(name)
-        slots: dict[int, list[str | None]] = {}  # account id -> each trait's values, joined
-        current, values = None, None
-        for account_id, definition_id, value in _plain_rows(
-            connection,
-            select(AccountTrait.account_id, AccountTrait.definition_id, AccountTrait.value)
-            .where(AccountTrait.account_id.in_(_inline(ids)))
-            .order_by(AccountTrait.account_id, AccountTrait.id),
-        ):
-            if account_id != current:
-                current, values = account_id, [None] * len(keys)
-                slots[account_id] = values
-            slot = slot_of.get(definition_id)
-            if slot is not None:
-                joined = values[slot]
-                values[slot] = value if joined is None else joined + LIST_SEPARATOR + value
-        empty = [None] * len(keys)
-        for row in batch:
-            cells = [_cell(value) for value in row[2:]]
-            cells.insert(archetypes_at, _cell(LIST_SEPARATOR.join(names.get(row[0], ()))))
-            cells.insert(owner_at, _cell(owners.get(row[1])))
-            cells += [_cell(value) for value in slots.get(row[0], empty)]
-            yield cells, True
+    # `with`: a stream abandoned half-way closes its cursor (a server-side cursor on PostgreSQL) at once.
+    with connection.execute(stmt.execution_options(yield_per=YIELD_PER)) as result:
+        for batch in result.partitions(YIELD_PER):
+            ids = [row[0] for row in batch]
+            names: dict[int, list[str]] = {}
+            for account_id, name in connection.execute(
+                select(account_archetypes.c.account_id, Archetype.name)
+                .join(Archetype, Archetype.id == account_archetypes.c.archetype_id)
+                .where(account_archetypes.c.account_id.in_(_inline(ids)))
+                .order_by(Archetype.name)
+            ).all():
+                names.setdefault(account_id, []).append(name)
+            slots: dict[int, list[str | None]] = {}  # account id -> each trait's values, joined
+            current, values = None, None
+            for account_id, definition_id, value in _plain_rows(
+                connection,
+                select(AccountTrait.account_id, AccountTrait.definition_id, AccountTrait.value)
+                .where(AccountTrait.account_id.in_(_inline(ids)))
+                .order_by(AccountTrait.account_id, AccountTrait.id),
+            ):
+                if account_id != current:
+                    current, values = account_id, [None] * len(keys)
+                    slots[account_id] = values
+                slot = slot_of.get(definition_id)
+                if slot is not None:
+                    joined = values[slot]
+                    values[slot] = value if joined is None else joined + LIST_SEPARATOR + value
+            empty = [None] * len(keys)
+            for row in batch:
+                cells = [_cell(value) for value in row[2:]]
+                cells.insert(archetypes_at, _cell(LIST_SEPARATOR.join(names.get(row[0], ()))))
+                cells.insert(owner_at, _cell(owners.get(row[1])))
+                cells += [_cell(value) for value in slots.get(row[0], empty)]
+                yield cells, True
 
 
 def _plain_rows(connection: Connection, stmt: Select[Any]) -> list[tuple[Any, ...]]:

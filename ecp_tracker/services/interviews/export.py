@@ -104,22 +104,24 @@ def _chunks(session: Session, filters: InterviewFilters) -> Iterator[tuple[str, 
         archetypes.setdefault(account_id, []).append(name)
 
     def rows() -> Iterator[list[str]]:
-        for row in session.execute(_statement(matching)):
-            (interview_id, held_on, kind, account_id, account, stage, *rest) = row
-            yield [
-                _cell(v)
-                for v in (
-                    interview_id,
-                    held_on,
-                    kind,
-                    account_id,
-                    account,
-                    stage,
-                    outcome_of_stage(stage).value,
-                    LIST_SEPARATOR.join(archetypes.get(account_id, [])),
-                    *rest,
-                )
-            ]
+        # `with`: a stream abandoned half-way closes its cursor (server-side on PostgreSQL) at once.
+        with session.execute(_statement(matching)) as result:
+            for row in result:
+                (interview_id, held_on, kind, account_id, account, stage, *rest) = row
+                yield [
+                    _cell(v)
+                    for v in (
+                        interview_id,
+                        held_on,
+                        kind,
+                        account_id,
+                        account,
+                        stage,
+                        outcome_of_stage(stage).value,
+                        LIST_SEPARATOR.join(archetypes.get(account_id, [])),
+                        *rest,
+                    )
+                ]
 
     return csv_chunks(COLUMNS, rows(), chunk_rows=CHUNK_ROWS)
 

@@ -97,8 +97,14 @@ def _statement(filters: PilotFilters) -> Select[Any]:
 
 def _chunks(session: Session, filters: PilotFilters) -> Iterator[tuple[str, int]]:
     """CSV text chunks (the header first) with the number of pilots each holds."""
-    rows = ([_cell(value) for value in row] for row in session.execute(_statement(filters)))
-    return csv_chunks(COLUMNS, rows, chunk_rows=CHUNK_ROWS)
+
+    def rows() -> Iterator[list[str]]:
+        # `with`: a stream abandoned half-way closes its cursor (server-side on PostgreSQL) at once.
+        with session.execute(_statement(filters)) as result:
+            for row in result:
+                yield [_cell(value) for value in row]
+
+    return csv_chunks(COLUMNS, rows(), chunk_rows=CHUNK_ROWS)
 
 
 def export_rows(session: Session, filters: PilotFilters) -> Iterator[str]:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from ecp_tracker.domain.actors import Actor
 from ecp_tracker.models import AuditEvent, Base
 from ecp_tracker.models.base import utcnow
+from ecp_tracker.services.shared.integrity import raced
 from ecp_tracker.services.shared.pagination import Page, paginate
 
 # Bookkeeping columns: never shown as changes.
@@ -112,7 +113,8 @@ def log_write(
     }
     if state.transient:
         session.add(obj)
-    session.flush()
+    with raced(obj):
+        session.flush()
     return log_event(
         session,
         actor,

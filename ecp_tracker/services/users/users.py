@@ -12,7 +12,7 @@ from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.errors import NotFound, PermissionDenied, StaleEdit, ValidationError
 from ecp_tracker.domain.passwords import password_problem
 from ecp_tracker.domain.roles import Role
-from ecp_tracker.models import User
+from ecp_tracker.models import ApiToken, User
 from ecp_tracker.models.base import utcnow
 from ecp_tracker.services.shared import audit
 from ecp_tracker.services.shared.pagination import Page, paginate
@@ -135,6 +135,34 @@ def load_session_user(session: Session, session_id: str) -> User | None:
     return user
 
 
+def end_sessions(session: Session, user: User) -> None:
+    """Sign the user out everywhere: every session and remember cookie names the old session version.
+
+    A plain UPDATE, like `record_login`, so an admin editing this user at the same time sees no conflict.
+    """
+    session.execute(update(User).where(User.id == user.id).values(session_version=User.session_version + 1))
+    session.expire(user, ["session_version"])
+    audit.log_event(
+        session,
+        Actor(user.id, user.email),
+        entity="user",
+        entity_id=user.id,
+        action="logout",
+        changes={},
+        summary=user.email,
+    )
+
+
+def _revoke_all_tokens(session: Session, actor: Actor, user: User) -> None:
+    """Deactivation revokes every API token for good: reactivating the user does not revive them."""
+    now = utcnow()
+    for token in session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = now
+        audit.log_write(session, actor, token, action="revoke", summary=f"{user.email}: {token.name}")
+
+
 def _active_admins(session: Session) -> int:
     stmt = select(func.count(User.id)).where(User.role == Role.ADMIN.value, User.active.is_(True))
     return session.scalar(stmt) or 0
@@ -179,6 +207,8 @@ def update_user(
         if not new_active:
             user.session_version += 1
     audit.log_write(session, actor, user, action=action, summary=user.email)
+    if action == "deactivate":
+        _revoke_all_tokens(session, actor, user)
     return user
 
 

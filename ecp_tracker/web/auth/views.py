@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import login_user, logout_user
 
 from ecp_tracker.db import get_session
@@ -68,6 +68,9 @@ def setup():
 def logout():
     form = LogoutForm()
     if form.validate_on_submit():
+        session = get_session()
+        users.end_sessions(session, g.user)
+        session.commit()
         logout_user()
         flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
