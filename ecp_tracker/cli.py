@@ -361,6 +361,14 @@ def import_accounts_command(file: Path, dry_run: bool, preset: str, date_format:
             f"{c} ({report.ignored_reasons.get(c, 'unknown')})" for c in report.ignored_columns
         )
         click.echo(f"Ignored columns: {ignored}")
+    renamed = [
+        f"{v['value']} -> {v['becomes']} ({v['how']})"
+        for entries in report.values.values()
+        for v in entries
+        if v["becomes"] != v["value"]
+    ]
+    if renamed:
+        click.echo(f"Values renamed: {', '.join(renamed)}")
     if report.new_traits:
         verb = "would be created" if dry_run else "created"
         click.echo(f"New traits {verb}: {', '.join(report.new_traits)}")
