@@ -106,8 +106,26 @@ ACTIONS = {
 }
 
 
-def check_transition(current: TestimonialStatus, target: TestimonialStatus) -> None:
-    """Refuse a status change the workflow does not allow."""
+# Statuses that rely on the customer's consent: withdrawn, they stay closed until a new one is recorded.
+CLOSED_BY_WITHDRAWAL = frozenset({TestimonialStatus.APPROVED, TestimonialStatus.PUBLISHED})
+
+
+def next_statuses(current: TestimonialStatus, *, withdrawn_on: date | None = None) -> list[TestimonialStatus]:
+    """The statuses a testimonial may move to next, in workflow order (the buttons the page shows)."""
+    open_ = TRANSITIONS[current] - (CLOSED_BY_WITHDRAWAL if withdrawn_on is not None else frozenset())
+    return sorted(open_, key=list(TestimonialStatus).index)
+
+
+def check_transition(
+    current: TestimonialStatus, target: TestimonialStatus, *, withdrawn_on: date | None = None
+) -> None:
+    """Refuse a status change the workflow does not allow, or that withdrawn consent has closed."""
+    if withdrawn_on is not None and target in CLOSED_BY_WITHDRAWAL and target in TRANSITIONS[current]:
+        raise ValidationError(
+            f"Consent was withdrawn on {withdrawn_on.isoformat()}, so it cannot become {target.value}; "
+            "record a new consent first (edit the testimonial).",
+            field="to",
+        )
     if target not in TRANSITIONS[current]:
         allowed = ", ".join(s.value for s in TRANSITIONS[current]) or "none: it was rejected"
         raise ValidationError(

@@ -117,3 +117,19 @@ def test_anonymous_attribution_never_names_the_customer():
     assert anonymous_attribution("CTO at Acme", "SaaS", terms) == "A customer, a SaaS company"
     assert anonymous_attribution("", "Education", terms) == "A customer, an education company"
     assert anonymous_attribution(None, None, terms) == "A customer"
+
+
+def test_withdrawn_consent_closes_the_statuses_that_rely_on_it():
+    from datetime import date
+
+    from ecp_tracker.domain.testimonials import next_statuses
+
+    withdrawn = date(2026, 5, 1)
+    retired, received = TestimonialStatus.RETIRED, TestimonialStatus.RECEIVED
+    assert next_statuses(retired) == [TestimonialStatus.APPROVED]
+    assert next_statuses(retired, withdrawn_on=withdrawn) == []
+    assert next_statuses(received, withdrawn_on=withdrawn) == [TestimonialStatus.REJECTED]
+    assert next_statuses(TestimonialStatus.APPROVED, withdrawn_on=withdrawn) == [TestimonialStatus.RETIRED]
+    with pytest.raises(ValidationError, match="withdrawn on 2026-05-01"):
+        check_transition(retired, TestimonialStatus.APPROVED, withdrawn_on=withdrawn)
+    check_transition(TestimonialStatus.APPROVED, TestimonialStatus.RETIRED, withdrawn_on=withdrawn)

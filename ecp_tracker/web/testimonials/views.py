@@ -21,12 +21,12 @@ from ecp_tracker.domain.errors import StaleEdit
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.domain.testimonials import (
     ACTIONS,
-    TRANSITIONS,
     ConsentScope,
     TestimonialKind,
     TestimonialStatus,
     UsageChannel,
     add_months,
+    next_statuses,
 )
 from ecp_tracker.permissions import current_actor, permission
 from ecp_tracker.services.accounts import archetypes, contacts
@@ -194,7 +194,7 @@ def _show(testimonial_id: int, status: int = 200, **forms):
         t=testimonial,
         account=testimonial.account,
         status=current,
-        next_statuses=sorted(TRANSITIONS[current], key=list(TestimonialStatus).index),
+        next_statuses=next_statuses(current, withdrawn_on=testimonial.consent_withdrawn_on),
         actions=ACTIONS,
         consent=testimonials.consent_of(testimonial),
         public_problem=testimonials.public_use_problem(testimonial, today),
