@@ -1,4 +1,4 @@
-"""The README says what the product does on the day: the demo's numbers, and no promise of what is not built."""
+"""The README says what the product does on the day: the demo's numbers, no promise of what is not built."""
 
 from __future__ import annotations
 
