@@ -47,6 +47,7 @@ class Config:
     PER_PAGE_MAX = 100
     WORKSPACE_NAME = "ECP Tracker"
     IMPORT_DIR = str(ROOT / "instance" / "imports")
+    DOCS_DIR = str(ROOT / "docs")  # the Markdown the help pages (/help) render
     IMPORT_IN_BACKGROUND = True
     FILTER_MENU_CACHE_SECONDS = 30
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024  # uploads: a 100,000-row CSV is about 20 MB

@@ -472,7 +472,9 @@ def export_testimonials_command(
     type=click.FloatRange(0, 1, min_open=True, max_open=True),
     help="False-discovery rate for graduate / exclude (default: the workspace setting, 0.10).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the analysis JSON (DESIGN.md section 6).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the analysis as JSON (what GET /api/v1/analysis answers)."
+)
 def analyze_command(outcome: str, stratify_by: str | None, fdr: float | None, as_json: bool) -> None:
     """Test every trait value against an outcome and say which should graduate into the ICP."""
     try:

@@ -15,6 +15,8 @@ from ecp_tracker.web.collections import bp as collections_bp
 from ecp_tracker.web.contacts import bp as contacts_bp
 from ecp_tracker.web.dashboard import bp as dashboard_bp
 from ecp_tracker.web.discounts import bp as discounts_bp
+from ecp_tracker.web.help import bp as help_bp
+from ecp_tracker.web.help.views import help_url
 from ecp_tracker.web.imports import bp as imports_bp
 from ecp_tracker.web.interviews import bp as interviews_bp
 from ecp_tracker.web.navigation import nav_items
@@ -46,6 +48,7 @@ def register_web(app: Flask) -> None:
         collections_bp,
         collect_bp,
         wall_bp,
+        help_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -54,6 +57,7 @@ def register_web(app: Flask) -> None:
         user = g.get("user")
         return {
             "nav_items": nav_items,
+            "help_url": help_url,
             "signed_in_user": user,
             "is_admin": bool(user and user.can(Role.ADMIN)),
             "can_edit": bool(user and user.can(Role.EDITOR)),
