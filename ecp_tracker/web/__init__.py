@@ -9,6 +9,7 @@ from ecp_tracker.web.accounts import bp as accounts_bp
 from ecp_tracker.web.admin import bp as admin_bp
 from ecp_tracker.web.analysis import bp as analysis_bp
 from ecp_tracker.web.archetypes import bp as archetypes_bp
+from ecp_tracker.web.audit_display import audit_rows
 from ecp_tracker.web.auth import bp as auth_bp
 from ecp_tracker.web.collect import bp as collect_bp
 from ecp_tracker.web.collections import bp as collections_bp
@@ -51,6 +52,8 @@ def register_web(app: Flask) -> None:
         help_bp,
     ):
         app.register_blueprint(blueprint)
+
+    app.jinja_env.globals["audit_rows"] = audit_rows  # a global: macros imported without context use it too
 
     @app.context_processor
     def layout_context() -> dict[str, object]:

@@ -134,7 +134,7 @@ def test_workflow_buttons_and_publish_refusal(client_as, db_session):
     assert "It cannot be published: the consent scope is internal only" in text(response)
     assert fresh(db_session, Testimonial, t.id).status == "approved"
     page = text(editor.get(f"/testimonials/{t.id}"))
-    assert "received → <strong>approved</strong>" in page and "editor@example.com" in page
+    assert "received → <strong>approved</strong>" in page and "<td>Editor User</td>" in page
 
 
 def test_editing_an_approved_quote_shows_the_original(client_as, db_session):
