@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, g
+from flask import Flask, g, redirect, url_for
 
 from ecp_tracker.domain.roles import Role
+from ecp_tracker.permissions import PUBLIC, permission
 from ecp_tracker.web.accounts import bp as accounts_bp
 from ecp_tracker.web.admin import bp as admin_bp
 from ecp_tracker.web.analysis import bp as analysis_bp
@@ -52,6 +53,11 @@ def register_web(app: Flask) -> None:
         help_bp,
     ):
         app.register_blueprint(blueprint)
+
+    @app.route("/favicon.ico")
+    @permission(PUBLIC)
+    def favicon():  # browsers ask for it whatever the page's <link rel="icon"> says
+        return redirect(url_for("static", filename="favicon.svg"), code=301)
 
     app.jinja_env.globals["audit_rows"] = audit_rows  # a global: macros imported without context use it too
 
