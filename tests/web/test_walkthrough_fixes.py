@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def test_favicon_ico_answers_without_a_session(client, db_session):
     response = client.get("/favicon.ico")
@@ -9,3 +11,18 @@ def test_favicon_ico_answers_without_a_session(client, db_session):
     icon = client.get("/static/favicon.svg")
     assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
     icon.close()
+
+
+def test_promise_rows_are_labelled_by_row_for_screen_readers(client_as, db_session):
+    from ecp_tracker.domain.roles import Role
+    from ecp_tracker.services.accounts import accounts
+    from tests.conftest import TEST_ACTOR
+
+    account = accounts.create_account(db_session, TEST_ACTOR, {"name": "Kumo Logistics"})
+    db_session.commit()
+    page = client_as(Role.EDITOR).get(f"/accounts/{account.id}/discounts/new").get_data(as_text=True)
+    labels = re.findall(r'class="visually-hidden">([^<]+), promise (\d+)</label>', page)
+    first_row = [label for label, number in labels if number == "1"]
+    assert len(first_row) == 3 and len(set(first_row)) == 3  # kind, due date and quantity of promise 1
+    assert {number for _, number in labels} >= {"1", "2"}
+    assert ", promise 3" not in page.split("promise 2")[0]  # no column numbers in the first row
