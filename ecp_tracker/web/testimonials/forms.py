@@ -33,8 +33,8 @@ def contact_choices(contacts: list[Contact]) -> list[SelectChoice]:
     ]
 
 
-def promise_choices(promises: list[GiveGet]) -> list[SelectChoice]:
-    return [SelectChoice("", "None")] + [
+def promise_choices(promises: list[GiveGet], empty: str = "None") -> list[SelectChoice]:
+    return [SelectChoice("", empty)] + [
         SelectChoice(str(p.id), f"{p.kind.replace('_', ' ')} due {p.due_on.isoformat()}") for p in promises
     ]
 

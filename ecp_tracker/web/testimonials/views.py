@@ -179,9 +179,11 @@ def _show(testimonial_id: int, status: int = 200, **forms):
         },
     )
     link_form = forms.pop("link_form", None) or PromiseLinkForm(formdata=None)
-    link_form.promise_id.choices = promise_choices(
-        list(discounts.linkable_promises(session, testimonial.account_id))
+    linked = discounts.promises_of_testimonial(session, testimonial.id)
+    link_form.promise_id.choices = promise_choices(  # never "None" beside a promise it already delivers
+        list(discounts.linkable_promises(session, testimonial.account_id)), empty="Choose a promise…"
     )
+    link_form.promise_id.label.text = "Also delivers" if linked else "Delivers the promise"
     records = {
         "testimonial": [str(testimonial.id)],
         "testimonial_usage": [str(u.id) for u in testimonial.usages],
@@ -198,7 +200,7 @@ def _show(testimonial_id: int, status: int = 200, **forms):
         actions=ACTIONS,
         consent=testimonials.consent_of(testimonial),
         public_problem=testimonials.public_use_problem(testimonial, today),
-        promises=discounts.promises_of_testimonial(session, testimonial.id),
+        promises=linked,
         events=audit.timeline(session, records, limit=30),
         uses_this_quarter=fatigue,
         settings=testimonial_settings.load_settings(session),
