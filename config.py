@@ -49,6 +49,7 @@ class Config:
     PER_PAGE_MAX = 100
     WORKSPACE_NAME = "ECP Tracker"
     IMPORT_DIR = str(ROOT / "instance" / "imports")
+    DOCS_DIR = str(ROOT / "docs")  # the Markdown the help pages (/help) render
     IMPORT_IN_BACKGROUND = True
     IMPORT_RETENTION_DAYS = 7  # an upload checked but never run is deleted after this many days
     FILTER_MENU_CACHE_SECONDS = 30

@@ -361,6 +361,14 @@ def import_accounts_command(file: Path, dry_run: bool, preset: str, date_format:
             f"{c} ({report.ignored_reasons.get(c, 'unknown')})" for c in report.ignored_columns
         )
         click.echo(f"Ignored columns: {ignored}")
+    renamed = [
+        f"{v['value']} -> {v['becomes']} ({v['how']})"
+        for entries in report.values.values()
+        for v in entries
+        if v["becomes"] != v["value"]
+    ]
+    if renamed:
+        click.echo(f"Values renamed: {', '.join(renamed)}")
     if report.new_traits:
         verb = "would be created" if dry_run else "created"
         click.echo(f"New traits {verb}: {', '.join(report.new_traits)}")
@@ -464,7 +472,9 @@ def export_testimonials_command(
     type=click.FloatRange(0, 1, min_open=True, max_open=True),
     help="False-discovery rate for graduate / exclude (default: the workspace setting, 0.10).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the analysis JSON (see docs/api.md).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the analysis as JSON (what GET /api/v1/analysis answers)."
+)
 def analyze_command(outcome: str, stratify_by: str | None, fdr: float | None, as_json: bool) -> None:
     """Test every trait value against an outcome and say which should graduate into the ICP."""
     try:

@@ -53,6 +53,7 @@ def test_import_hubspot_sample(runner, db_session, owners, tmp_path):
     assert "Preset: hubspot" in result.stdout
     assert "Ignored columns: Record ID (not used by ECP Tracker)" in result.stdout
     assert "Imported 3 rows: 3 created, 0 updated, 0 unchanged." in result.stdout
+    assert "Values renamed: " in result.stdout and "Referrals -> Referral (CRM map)" in result.stdout
     assert names(db_session) == ["Kumo Logistics", "Nordlys Robotics", "Pescado & Sons, Ltd"]
     actors = set(db_session.scalars(select(AuditEvent.actor_label).where(AuditEvent.entity == "account")))
     assert actors == {"cli"}

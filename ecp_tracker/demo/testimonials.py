@@ -11,7 +11,7 @@ request by its account and note, a wall by its address: loading the demo again a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from ecp_tracker.models import Account, Collection, Testimonial, TestimonialRequ
 from ecp_tracker.models.base import utcnow
 from ecp_tracker.services.pilots import discounts
 from ecp_tracker.services.testimonials import collection_requests as testimonial_requests
+from ecp_tracker.services.testimonials import settings as testimonial_settings
 from ecp_tracker.services.testimonials import testimonials
 from ecp_tracker.services.testimonials import wall as testimonial_wall
 
@@ -255,6 +256,12 @@ def load_testimonials(
     in_pilot = by_stage.get(Stage.PILOT.value, [])
     if not customers:
         return
+    current = testimonial_settings.load_settings(session)
+    if not current.company_name:  # what customers read on the collection form and in its e-mail
+        testimonial_settings.save_settings(
+            session, actor, {**asdict(current), "company_name": "Northwind Analytics"}
+        )
+        created.append("setting:company name")
     known = {
         (account_id, body or kind)
         for account_id, body, kind in session.execute(

@@ -106,8 +106,92 @@ ACTIONS = {
 }
 
 
-def check_transition(current: TestimonialStatus, target: TestimonialStatus) -> None:
-    """Refuse a status change the workflow does not allow."""
+@dataclass(frozen=True)
+class RequestCopy:
+    """What a collection link asks for, in the customer's words: the form's heading and its text box, the
+    e-mail's subject and opening, and whether a star rating is asked for."""
+
+    ask: str  # completes "Would you ...?"
+    subject: str
+    noun: str  # what the customer sends: "Your testimonial reached ..."
+    body_label: str
+    body_hint: str
+    rating: bool
+
+
+REQUEST_COPY: dict[TestimonialKind, RequestCopy] = {
+    TestimonialKind.QUOTE: RequestCopy(
+        ask="share a few words about working with us",
+        subject="A few words about working with us?",
+        noun="testimonial",
+        body_label="Your testimonial",
+        body_hint="What changed for you? What would you tell a peer?",
+        rating=True,
+    ),
+    TestimonialKind.CASE_STUDY: RequestCopy(
+        ask="help us write a case study about your work with us",
+        subject="A case study about your work with us?",
+        noun="story",
+        body_label="Your story",
+        body_hint="Where you were before, why you chose us, and what changed since (numbers help). We write "
+        "the case study from this and show it to you before anything is published.",
+        rating=True,
+    ),
+    TestimonialKind.VIDEO: RequestCopy(
+        ask="record a short video about working with us",
+        subject="A short video about working with us?",
+        noun="answer",
+        body_label="What you would like to say, and a link if you have recorded it",
+        body_hint="A few sentences are enough: we arrange the recording with you, or paste a video link.",
+        rating=True,
+    ),
+    TestimonialKind.REVIEW: RequestCopy(
+        ask="review working with us",
+        subject="Would you review working with us?",
+        noun="review",
+        body_label="Your review",
+        body_hint="What works well, what could be better, and whom you would recommend us to.",
+        rating=True,
+    ),
+    TestimonialKind.LOGO: RequestCopy(
+        ask="let us show your company's logo among our customers",
+        subject="May we show your logo among our customers?",
+        noun="answer",
+        body_label="Anything you want to add (optional)",
+        body_hint="Choose below how we may use your company's name and logo.",
+        rating=False,
+    ),
+    TestimonialKind.REFERENCE: RequestCopy(
+        ask="now and then speak to a company that is considering us",
+        subject="Would you be a reference for us?",
+        noun="answer",
+        body_label="How and when you prefer to be contacted (optional)",
+        body_hint="For example: a short call, at most once a month, by e-mail first.",
+        rating=False,
+    ),
+}
+
+
+# Statuses that rely on the customer's consent: withdrawn, they stay closed until a new one is recorded.
+CLOSED_BY_WITHDRAWAL = frozenset({TestimonialStatus.APPROVED, TestimonialStatus.PUBLISHED})
+
+
+def next_statuses(current: TestimonialStatus, *, withdrawn_on: date | None = None) -> list[TestimonialStatus]:
+    """The statuses a testimonial may move to next, in workflow order (the buttons the page shows)."""
+    open_ = TRANSITIONS[current] - (CLOSED_BY_WITHDRAWAL if withdrawn_on is not None else frozenset())
+    return sorted(open_, key=list(TestimonialStatus).index)
+
+
+def check_transition(
+    current: TestimonialStatus, target: TestimonialStatus, *, withdrawn_on: date | None = None
+) -> None:
+    """Refuse a status change the workflow does not allow, or that withdrawn consent has closed."""
+    if withdrawn_on is not None and target in CLOSED_BY_WITHDRAWAL and target in TRANSITIONS[current]:
+        raise ValidationError(
+            f"Consent was withdrawn on {withdrawn_on.isoformat()}, so it cannot become {target.value}; "
+            "record a new consent first (edit the testimonial).",
+            field="to",
+        )
     if target not in TRANSITIONS[current]:
         allowed = ", ".join(s.value for s in TRANSITIONS[current]) or "none: it was rejected"
         raise ValidationError(

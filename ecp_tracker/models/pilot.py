@@ -92,6 +92,7 @@ class CriterionAmendment(Base):
     amended_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
     criterion: Mapped[SuccessCriterion] = relationship(back_populates="amendments")
+    amended_by: Mapped[User | None] = relationship()
 
 
 class Milestone(Timestamped, Base):

@@ -112,6 +112,7 @@ class TestimonialStep(Base):
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
     testimonial: Mapped[Testimonial] = relationship(back_populates="steps")
+    by: Mapped[User | None] = relationship()
 
 
 class TestimonialRevision(Base):
@@ -131,6 +132,7 @@ class TestimonialRevision(Base):
     edited_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
     testimonial: Mapped[Testimonial] = relationship(back_populates="revisions")
+    edited_by: Mapped[User | None] = relationship()
 
 
 class TestimonialRequest(Timestamped, Base):

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Flask, g
+from flask import Flask, g, redirect, url_for
 
 from ecp_tracker.domain.roles import Role
+from ecp_tracker.permissions import PUBLIC, permission
 from ecp_tracker.web.accounts import bp as accounts_bp
 from ecp_tracker.web.admin import bp as admin_bp
 from ecp_tracker.web.analysis import bp as analysis_bp
 from ecp_tracker.web.archetypes import bp as archetypes_bp
+from ecp_tracker.web.audit_display import audit_rows
 from ecp_tracker.web.auth import bp as auth_bp
 from ecp_tracker.web.collect import bp as collect_bp
 from ecp_tracker.web.collections import bp as collections_bp
 from ecp_tracker.web.contacts import bp as contacts_bp
 from ecp_tracker.web.dashboard import bp as dashboard_bp
 from ecp_tracker.web.discounts import bp as discounts_bp
+from ecp_tracker.web.help import bp as help_bp
+from ecp_tracker.web.help.views import help_url
 from ecp_tracker.web.imports import bp as imports_bp
 from ecp_tracker.web.interviews import bp as interviews_bp
 from ecp_tracker.web.navigation import nav_items, subnav
@@ -47,9 +51,17 @@ def register_web(app: Flask) -> None:
         collections_bp,
         collect_bp,
         wall_bp,
+        help_bp,
     ):
         app.register_blueprint(blueprint)
     register_template_helpers(app)
+
+    @app.route("/favicon.ico")
+    @permission(PUBLIC)
+    def favicon():  # browsers ask for it whatever the page's <link rel="icon"> says
+        return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+    app.jinja_env.globals["audit_rows"] = audit_rows  # a global: macros imported without context use it too
 
     @app.context_processor
     def layout_context() -> dict[str, object]:
@@ -57,6 +69,7 @@ def register_web(app: Flask) -> None:
         return {
             "nav_items": nav_items,
             "subnav": subnav,
+            "help_url": help_url,
             "signed_in_user": user,
             "is_admin": bool(user and user.can(Role.ADMIN)),
             "can_edit": bool(user and user.can(Role.EDITOR)),

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
+from wtforms import EmailField, Field, PasswordField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length, Optional, ValidationError
 
 from ecp_tracker.domain.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from ecp_tracker.services.shared.emails import email_problem
+
+
+def valid_email(_form: Any, field: Field) -> None:
+    """The one e-mail rule (services.shared.emails), on every form that takes an address."""
+    if field.data and field.data.strip():
+        problem = email_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
 
 
 def email_field(label: str = "E-mail") -> EmailField:
     return EmailField(
         label,
-        validators=[
-            InputRequired("Enter an e-mail address."),
-            Email("Enter a valid e-mail address."),
-            Length(max=254),
-        ],
+        validators=[InputRequired("Enter an e-mail address."), valid_email],
         render_kw={"autocomplete": "email"},
     )
 

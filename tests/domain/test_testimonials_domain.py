@@ -130,3 +130,19 @@ def test_consent_dates_problem_refuses_an_expiry_on_or_before_the_day_given():
     assert consent_dates_problem(given, date(2026, 2, 1)) == message
     assert consent_dates_problem(given, date(2026, 3, 2)) is None
     assert consent_dates_problem(None, date(2026, 3, 2)) is None
+
+
+def test_withdrawn_consent_closes_the_statuses_that_rely_on_it():
+    from datetime import date
+
+    from ecp_tracker.domain.testimonials import next_statuses
+
+    withdrawn = date(2026, 5, 1)
+    retired, received = TestimonialStatus.RETIRED, TestimonialStatus.RECEIVED
+    assert next_statuses(retired) == [TestimonialStatus.APPROVED]
+    assert next_statuses(retired, withdrawn_on=withdrawn) == []
+    assert next_statuses(received, withdrawn_on=withdrawn) == [TestimonialStatus.REJECTED]
+    assert next_statuses(TestimonialStatus.APPROVED, withdrawn_on=withdrawn) == [TestimonialStatus.RETIRED]
+    with pytest.raises(ValidationError, match="withdrawn on 2026-05-01"):
+        check_transition(retired, TestimonialStatus.APPROVED, withdrawn_on=withdrawn)
+    check_transition(TestimonialStatus.APPROVED, TestimonialStatus.RETIRED, withdrawn_on=withdrawn)

@@ -35,11 +35,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _e2e_database(tmp: Path) -> str:
+def _e2e_database(tmp: Path, suffix: str = "e2e") -> str:
     if not PG_URL:
-        return f"sqlite:///{tmp / 'e2e.sqlite3'}"
+        return f"sqlite:///{tmp / f'{suffix}.sqlite3'}"
     url = make_url(normalize_url(PG_URL))
-    name = f"{url.database}_e2e"
+    name = f"{url.database}_{suffix}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -50,21 +50,35 @@ def _e2e_database(tmp: Path) -> str:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[str]:
+    yield from _serve(tmp_path_factory.mktemp("e2e"), "e2e")
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory) -> Iterator[str]:
+    """A second server whose database holds the demo workspace (`flask demo`)."""
+    yield from _serve(tmp_path_factory.mktemp("walk"), "walk", demo=True)
+
+
+def _serve(tmp: Path, suffix: str, *, demo: bool = False) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: run ../shared/scripts/install-chromium")
         pytest.skip(f"{CHROMIUM} is not installed (make browser installs it)")
-    tmp = tmp_path_factory.mktemp("e2e")
     env = {
         **os.environ,
         "APP_ENV": "development",
         "SECRET_KEY": "e2e-secret-key-0123456789abcdef0123456789",
-        "DATABASE_URL": _e2e_database(tmp),
+        "DATABASE_URL": _e2e_database(tmp, suffix),
         "FLASK_APP": "wsgi",
+        "IMPORT_DIR": str(tmp / "imports"),
     }
     subprocess.run(
         [sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
     )
+    if demo:
+        subprocess.run(
+            [sys.executable, "-m", "flask", "demo"], cwd=ROOT, env=env, check=True, capture_output=True
+        )
     port = _free_port()
     log = (tmp / "server.log").open("w")
     server = subprocess.Popen(

@@ -93,7 +93,7 @@ def test_import_fix_reimport_filter_export(page, tmp_path):
     page.locator("summary", has_text="Industry").click()
     page.get_by_label("Financial Services").check()
     page.locator("summary", has_text="Acquisition channel").click()
-    page.get_by_label("Referrals").check()
+    page.get_by_label("Referral").check()
     page.get_by_role("button", name="Apply filters").click()
     rows = page.locator("table.data tbody tr")
     assert rows.count() == 1 and "Ledgerly" in rows.first.inner_text()
@@ -104,4 +104,4 @@ def test_import_fix_reimport_filter_export(page, tmp_path):
     text = Path(download_info.value.path()).read_text(encoding="utf-8")
     exported = list(csv.DictReader(io.StringIO(text)))
     assert [row["name"] for row in exported] == ["Ledgerly"]
-    assert exported[0]["archetypes"] == "Game changer" and exported[0]["acquisition_channel"] == "Referrals"
+    assert exported[0]["archetypes"] == "Game changer" and exported[0]["acquisition_channel"] == "Referral"

@@ -38,6 +38,9 @@ def test_the_demo_evidence_covers_the_workflow_and_loads_once(db_session):
     assert all(item.person is None for item in wall if item.anonymous)
     assert testimonials.fatigued_accounts(db_session)  # one customer is used too often this quarter
     assert len(testimonial_requests.follow_ups(db_session)) == 1
+    from ecp_tracker.services.testimonials.settings import load_settings
+
+    assert load_settings(db_session).company_name == "Northwind Analytics"  # the vendor the customer reads
     board = testimonials.dashboard_counts(db_session)
     assert board.waiting_for_approval >= 2 and board.consent_expiring >= 1
     delivered = db_session.scalars(select(GiveGet).where(GiveGet.testimonial_id.is_not(None))).all()

@@ -271,3 +271,20 @@ def test_follow_ups_come_a_page_at_a_time_with_their_true_total(db_session):
     second = testimonial_requests.page_follow_ups(db_session, page=2, per_page=2)
     assert second.total == 5
     assert [r.id for r in second.items] == [made[2].request.id, made[3].request.id]  # oldest link first
+
+
+def test_the_e_mail_asks_for_what_was_requested_and_signs_with_the_vendor():
+    from datetime import date
+
+    from ecp_tracker.services.testimonials.mail import compose
+
+    common = {"to": "kim@acme.example", "person": "Kim Novak", "company": "Acme Pay", "link": "https://x/c/1"}
+    quote = compose(**common, expires_on=date(2026, 6, 1), sender="Ada Park", vendor="Northwind Analytics")
+    assert quote.subject == "A few words about working with us?"
+    assert "As Acme Pay works with Northwind Analytics, would you share a few words" in quote.body
+    assert quote.body.endswith("Ada Park\nNorthwind Analytics")
+    study = compose(**common, expires_on=date(2026, 6, 1), kind="case_study")
+    assert study.subject == "A case study about your work with us?"
+    assert "a few words" not in study.body and "help us write a case study" in study.body
+    reminder = compose(**common, expires_on=date(2026, 6, 1), kind="reference", reminder=True)
+    assert reminder.subject == "Reminder: would you be a reference for us"

@@ -430,3 +430,23 @@ def test_revisions_are_rows_of_their_own(db_session):
     testimonials.update_testimonial(db_session, TEST_ACTOR, made.id, {"body": "Typo fixed."}, version=version)
     db_session.commit()
     assert count(db_session, TestimonialRevision) == 1  # a received text is edited without a reason, but kept
+
+
+def test_withdrawn_consent_closes_approve_and_publish_until_a_new_consent(db_session):
+    made = make_testimonial(
+        db_session, make_account(db_session), status=["approved", "published"], **public_consent()
+    )
+    testimonials.withdraw_consent(db_session, TEST_ACTOR, made.id)
+    db_session.commit()
+    assert db_session.get(Testimonial, made.id).status == "retired"
+    with pytest.raises(ValidationError, match=r"Consent was withdrawn on .* cannot become approved"):
+        testimonials.transition(db_session, TEST_ACTOR, made.id, "approved")
+    db_session.rollback()
+    assert db_session.get(Testimonial, made.id).status == "retired"
+    version = db_session.get(Testimonial, made.id).version
+    testimonials.update_testimonial(
+        db_session, TEST_ACTOR, made.id, public_consent(on=TODAY), version=version
+    )
+    testimonials.transition(db_session, TEST_ACTOR, made.id, "approved")  # a new consent opens it again
+    db_session.commit()
+    assert db_session.get(Testimonial, made.id).status == "approved"

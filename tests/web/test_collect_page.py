@@ -156,3 +156,42 @@ def test_answers_are_rate_limited(app_factory):
     assert statuses == [422, 422, 422, 429]
     assert client.get(f"/collect/{made.token}").status_code == 200  # reading the form is not limited
     session.close()
+
+
+def test_the_thank_you_page_names_the_vendor_not_the_customer(client, db_session):
+    from ecp_tracker.services.testimonials import settings as testimonial_settings
+    from tests.conftest import TEST_ACTOR as ADMIN
+
+    current = testimonial_settings.load_settings(db_session)
+    raw = {**current.__dict__, "company_name": "Northwind Analytics"}
+    testimonial_settings.save_settings(db_session, ADMIN, raw)
+    made = new_link(db_session)
+    html = client.get(f"/collect/{made.token}").get_data(as_text=True)
+    assert "Northwind Analytics asks you, at Acme Pay" in html
+    thanks = client.post(f"/collect/{made.token}", data=form_data(html)).get_data(as_text=True)
+    assert "Your testimonial reached the team at Northwind Analytics." in thanks
+    assert "Acme Pay&#39;s team" not in thanks and "Acme Pay's team" not in thanks
+
+
+def test_without_a_company_name_the_pages_say_our_team(client, db_session):
+    made = new_link(db_session)
+    html = client.get(f"/collect/{made.token}").get_data(as_text=True)
+    thanks = client.post(f"/collect/{made.token}", data=form_data(html)).get_data(as_text=True)
+    assert "Your testimonial reached our team." in thanks
+
+
+def test_the_form_asks_for_what_was_requested(client, db_session):
+    study = new_link(db_session, "Study Co", kind="case_study")
+    html = client.get(f"/collect/{study.token}").get_data(as_text=True)
+    assert "would you help us write a case study about your work with us?" in html
+    assert "a few words" not in html and ">Your story<" in html
+    logo = new_link(db_session, "Logo Co", kind="logo")
+    html = client.get(f"/collect/{logo.token}").get_data(as_text=True)
+    assert "let us show your company&#39;s logo among our customers" in html
+    assert 'name="rating"' not in html  # a logo permission asks for no stars
+    answer = form_data(html, body="", rating="")
+    thanks = client.post(f"/collect/{logo.token}", data=answer).get_data(as_text=True)
+    assert "Your answer reached our team." in thanks
+    db_session.expire_all()
+    t = db_session.get(Testimonial, logo.request.testimonial_id)
+    assert (t.status, t.kind, t.rating) == ("received", "logo", None)

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from ecp_tracker.domain.roles import Role
-from ecp_tracker.models import Account, ImportJob
+from ecp_tracker.models import Account, ImportJob, WorkspaceSetting
 from tests.conftest import add_user
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -92,3 +92,40 @@ def test_columns_can_be_mapped_by_hand(client_as, db_session):
     )
     assert bad.status_code == 302
     assert db_session.scalar(select(func.count(Account.id))) == 1
+
+
+def test_the_preview_shows_each_value_and_maps_it_to_an_existing_one(client_as, db_session):
+    editor = client_as(Role.EDITOR)
+    existing = _upload(editor, b"name,acquisition_channel\nOld Co,Word of mouth\n")
+    job = db_session.scalar(select(ImportJob))
+    editor.post(f"/accounts/import/{job.id}/run")
+    content = (DATA / "hubspot-companies-internal-values.csv").read_bytes()
+    location = _upload(editor, content, "internal.csv").headers["Location"]
+    assert existing.status_code == 302
+    page = editor.get(location).get_data(as_text=True)
+    assert '<label for="becomes-acquisition_channel-' in page and ">DIRECT_TRAFFIC</label>" in page
+    assert 'placeholder="Direct"' in page and "CRM map" in page  # what it becomes, and why
+    assert '<option value="Word of mouth">' in page  # existing values are offered
+    job_id = int(location.rstrip("/").rsplit("/", 1)[1])
+    fields = {"value-acquisition_channel-0": "REFERRALS", "becomes-acquisition_channel-0": "Word of mouth"}
+    rechecked = editor.post(f"/accounts/import/{job_id}/values", data=fields, follow_redirects=True)
+    text = rechecked.get_data(as_text=True)
+    assert 'value="Word of mouth"' in text and "your map" in text
+    editor.post(f"/accounts/import/{job_id}/run")
+    db_session.expire_all()
+    aurora = db_session.scalar(select(Account).where(Account.name == "Aurora Ledger"))
+    assert aurora.acquisition_channel == "Word of mouth"
+    channels = set(db_session.scalars(select(Account.acquisition_channel).distinct()))
+    assert channels == {"Word of mouth", "Direct", "Organic search"}
+
+
+def test_value_mapping_is_refused_for_viewers_and_bad_values(client_as, db_session):
+    editor = client_as(Role.EDITOR)
+    location = _upload(editor, b"name,industry\nSolo Co,Fintech\n").headers["Location"]
+    job_id = int(location.rstrip("/").rsplit("/", 1)[1])
+    viewer = client_as(Role.VIEWER)
+    assert viewer.post(f"/accounts/import/{job_id}/values", data={}).status_code == 403
+    bad = {"value-industry-0": "Fintech", "becomes-industry-0": "x" * 121}
+    page = editor.post(f"/accounts/import/{job_id}/values", data=bad, follow_redirects=True)
+    assert "longer than 120 characters" in page.get_data(as_text=True)
+    assert db_session.get(WorkspaceSetting, "import.value_map") is None

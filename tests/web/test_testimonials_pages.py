@@ -129,7 +129,7 @@ def test_workflow_buttons_and_publish_refusal(client_as, db_session):
     assert "It cannot be published: the consent scope is internal only" in text(response)
     assert fresh(db_session, Testimonial, t.id).status == "approved"
     page = text(editor.get(f"/testimonials/{t.id}"))
-    assert "received → <strong>approved</strong>" in page and "editor@example.com" in page
+    assert "received → <strong>approved</strong>" in page and "<td>Editor User</td>" in page
 
 
 def test_editing_an_approved_quote_shows_the_original(client_as, db_session):
@@ -369,3 +369,20 @@ def test_account_page_and_dashboard(client_as, db_session):
     dashboard = text(client_as(Role.VIEWER).get("/"))
     assert "testimonials waiting for approval" in dashboard
     assert re.search(r'tile-number">1</span><span class="tile-label">testimonials waiting', dashboard)
+
+
+def test_withdrawn_consent_shows_no_approve_or_publish_button(client_as, db_session):
+    t = make_testimonial(db_session, make_account(db_session), status=["approved"], **public_consent())
+    editor = client_as(Role.EDITOR)
+    page = text(editor.get(f"/testimonials/{t.id}"))
+    assert 'name="to" value="published"' in page
+    testimonials.withdraw_consent(db_session, TEST_ACTOR, t.id)
+    db_session.commit()
+    page = text(editor.get(f"/testimonials/{t.id}"))
+    assert 'name="to" value="published"' not in page and 'name="to" value="retired"' in page
+    assert "cannot be approved or published again until a new consent is recorded" in page
+    refused = editor.post(f"/testimonials/{t.id}/status", data={"to": "published"})
+    assert refused.status_code == 422 and fresh(db_session, Testimonial, t.id).status == "approved"
+    editor.post(f"/testimonials/{t.id}/status", data={"to": "retired"})
+    page = text(editor.get(f"/testimonials/{t.id}"))
+    assert 'name="to" value="approved"' not in page

@@ -136,3 +136,14 @@ def test_an_offline_wall_is_gone_everywhere(client, client_as, db_session, walls
     for path in PUBLIC_PLACES:
         assert client.get(path).status_code == 404, path
     assert client_as(Role.VIEWER).get(f"/testimonials/collections/{collection.id}").status_code == 200
+
+
+def test_a_logo_only_testimonial_is_a_card_with_the_company_not_an_empty_quote(client, db_session, walls):
+    account = make_account(db_session, "Pescado & Sons")
+    publish(db_session, account, scope="logo", body="", kind="logo")
+    page = client.get("/wall/fintech-proof").get_data(as_text=True)
+    assert (
+        '<p class="wall-logo wordmark" aria-label="Pescado &amp; Sons is a customer">Pescado &amp; Sons</p>'
+        in page
+    )
+    assert '<blockquote class="quote prewrap"></blockquote>' not in page

@@ -13,6 +13,7 @@ from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.errors import InvalidFields, NotFound, StaleEdit
 from ecp_tracker.models import Account, Archetype, Contact
 from ecp_tracker.services.shared import audit
+from ecp_tracker.services.shared.emails import email_problem
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,9 @@ def _check(session: Session, data: ContactInput) -> list[tuple[str, str]]:
         problems.append(("name", "Use at most 120 characters."))
     if data.dmu_role not in {r.value for r in DmuRole}:
         problems.append(("dmu_role", f"Role must be one of {', '.join(r.value for r in DmuRole)}."))
-    if data.email and ("@" not in data.email or len(data.email) > 254 or " " in data.email.strip()):
-        problems.append(("email", f"{data.email!r} is not an e-mail address."))
+    problem = email_problem(data.email) if data.email and data.email.strip() else None
+    if problem:
+        problems.append(("email", f"{data.email.strip()[:80]!r}: {problem}"))
     if data.title and len(data.title) > 120:
         problems.append(("title", "Use at most 120 characters."))
     if data.archetype_id is not None and session.get(Archetype, data.archetype_id) is None:

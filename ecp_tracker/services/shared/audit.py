@@ -12,7 +12,7 @@ from sqlalchemy import and_, func, inspect, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from ecp_tracker.domain.actors import Actor
-from ecp_tracker.models import AuditEvent, Base
+from ecp_tracker.models import Account, Archetype, AuditEvent, Base, Contact, Pilot, TraitDefinition, User
 from ecp_tracker.models.base import utcnow
 from ecp_tracker.services.shared.integrity import raced
 from ecp_tracker.services.shared.pagination import Page, paginate
@@ -140,11 +140,15 @@ def list_events(
     entity: str | None = None,
     actor_id: int | None = None,
     entity_id: str | None = None,
+    exclude_actions: tuple[str, ...] = (),
     page: int = 1,
     per_page: int = 50,
 ) -> Page[AuditEvent]:
-    """Newest first, filtered by entity, entity id and acting user; the actor is loaded in the same query."""
+    """Newest first, filtered by entity, entity id and acting user, without `exclude_actions` (e.g. sign-ins);
+    the actor is loaded in the same query."""
     stmt = select(AuditEvent).options(joinedload(AuditEvent.actor)).order_by(AuditEvent.id.desc())
+    if exclude_actions:
+        stmt = stmt.where(AuditEvent.action.not_in(exclude_actions))
     if entity:
         stmt = stmt.where(AuditEvent.entity == entity)
     if entity_id:
@@ -181,3 +185,52 @@ def entities_in_use(session: Session) -> list[str]:
 
 def count_events(session: Session) -> int:
     return session.scalar(select(func.count(AuditEvent.id))) or 0
+
+
+# Columns an audit change may name by id, and what the id points at (to show a name, not the number).
+REFERENCES = {
+    "owner_id": "user",
+    "user_id": "user",
+    "actor_id": "user",
+    "amended_by_id": "user",
+    "by_id": "user",
+    "created_by_id": "user",
+    "edited_by_id": "user",
+    "granted_by_id": "user",
+    "interviewer_id": "user",
+    "recorded_by_id": "user",
+    "updated_by_id": "user",
+    "account_id": "account",
+    "archetype_id": "archetype",
+    "contact_id": "contact",
+    "pilot_id": "pilot",
+    "definition_id": "trait",
+}
+_NAMED = {
+    "user": (User, User.name),
+    "account": (Account, Account.name),
+    "archetype": (Archetype, Archetype.name),
+    "contact": (Contact, Contact.name),
+    "pilot": (Pilot, Pilot.name),
+    "trait": (TraitDefinition, TraitDefinition.label),
+}
+
+
+def record_names(session: Session, events: list[AuditEvent]) -> dict[tuple[str, int], str]:
+    """The names of the records the events' changes point at by id ({("user", 2): "Ada Park"}), one query per
+    kind of record."""
+    wanted: dict[str, set[int]] = {}
+    for event in events:
+        for column, pair in (event.changes or {}).items():
+            kind = REFERENCES.get(column)
+            if kind is None or not isinstance(pair, list):
+                continue
+            for value in pair:
+                if isinstance(value, int) and not isinstance(value, bool):
+                    wanted.setdefault(kind, set()).add(value)
+    names: dict[tuple[str, int], str] = {}
+    for kind, ids in wanted.items():
+        model, column = _NAMED[kind]
+        for record_id, name in session.execute(select(model.id, column).where(model.id.in_(ids))):
+            names[(kind, record_id)] = name
+    return names

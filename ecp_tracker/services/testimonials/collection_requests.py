@@ -21,8 +21,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.errors import Conflict, InvalidFields, NotFound
 from ecp_tracker.domain.testimonials import (
+    REQUEST_COPY,
     ConsentScope,
     LinkUnavailable,
+    RequestCopy,
     RequestStatus,
     TestimonialKind,
     TestimonialStatus,
@@ -270,7 +272,9 @@ class CollectForm:
     """What the public page shows: the request, who it is for, and the consent statement to agree to."""
 
     request: TestimonialRequest
-    company: str
+    company: str  # the customer's company (the account)
+    vendor: str  # ours, the workspace's company name ("" when not set)
+    copy: RequestCopy  # what the link asks for (by the request's kind)
     person: str
     statement: str
     digest: str
@@ -335,6 +339,8 @@ def open_form(session: Session, token: str, *, now: datetime | None = None) -> C
     return CollectForm(
         request=request,
         company=request.account.name,
+        vendor=settings.company_name,
+        copy=REQUEST_COPY[TestimonialKind(request.kind)],
         person=request.contact.name if request.contact else "",
         statement=settings.consent_statement,
         digest=statement_digest(settings.consent_statement),
@@ -359,7 +365,8 @@ def submit(
     elif len(body) > MAX_BODY:
         problems.append(("body", f"Please keep it to {MAX_BODY} characters (this has {len(body)})."))
     rating = str(raw.get("rating") or "").strip()
-    if rating not in {"1", "2", "3", "4", "5"}:
+    rating_asked = REQUEST_COPY[TestimonialKind(request.kind)].rating
+    if rating not in {"1", "2", "3", "4", "5"} and (rating_asked or rating):
         problems.append(("rating", "Choose a rating from 1 to 5 stars."))
     name = " ".join(str(raw.get("name") or "").split())
     if not name:

@@ -10,6 +10,8 @@ from datetime import date
 from email.message import EmailMessage
 from urllib.parse import quote
 
+from ecp_tracker.domain.testimonials import REQUEST_COPY, TestimonialKind
+
 
 @dataclass(frozen=True)
 class Draft:
@@ -31,13 +33,18 @@ def compose(
     expires_on: date,
     message: str = "",
     sender: str = "",
+    vendor: str = "",
+    kind: str = TestimonialKind.QUOTE.value,
     reminder: bool = False,
 ) -> Draft:
+    """The e-mail asking `person` at `company` (the customer) for what a request of `kind` asks; signed by
+    `sender` of `vendor` (the workspace's company name)."""
+    copy = REQUEST_COPY[TestimonialKind(kind)]
     greeting = f"Hello {person.split()[0]}," if person.strip() else "Hello,"
     opening = (
         "A short reminder: we would still love to hear from you."
         if reminder
-        else f"Would you share a few words about your experience working with us at {company}?"
+        else f"As {company} works with {vendor or 'us'}, would you {copy.ask}?"
     )
     parts = [
         greeting,
@@ -51,10 +58,10 @@ def compose(
         "",
         "Thank you!",
         *([sender] if sender else []),
+        *([vendor] if vendor else []),
     ]
-    subject = (
-        "Reminder: a few words about working with us" if reminder else "A few words about working with us?"
-    )
+    asked = copy.subject.rstrip("?")
+    subject = f"Reminder: {asked[:1].lower()}{asked[1:]}" if reminder else copy.subject
     return Draft(to=to, subject=subject, body="\n".join(parts))
 
 

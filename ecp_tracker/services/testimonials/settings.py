@@ -1,5 +1,6 @@
-"""The testimonial settings an admin edits: the consent statement, how long consent lasts, the fatigue
-threshold, follow-ups, how long a collection link stays valid, and whether links are e-mailed."""
+"""The testimonial settings an admin edits: the workspace's own company name (what customers read on the
+public form and in e-mails), the consent statement, how long consent lasts, the fatigue threshold, follow-ups,
+how long a collection link stays valid, and whether links are e-mailed."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ from ecp_tracker.services.shared import settings
 
 PREFIX = "testimonials."
 MAX_STATEMENT = 2000
+MAX_COMPANY_NAME = 120
 
 
 @dataclass(frozen=True)
 class TestimonialSettings:
     __test__ = False
 
+    company_name: str = ""  # the vendor, ours: "Northwind Analytics" ("" : the pages say "us" and "our team")
     consent_statement: str = DEFAULT_CONSENT_STATEMENT
     consent_months: int = 24  # how long consent lasts unless the customer or the PMM says otherwise
     fatigue_threshold: int = 5  # uses of one customer's testimonials in a quarter before a warning
@@ -64,6 +67,10 @@ def clean_settings(raw: Mapping[str, Any]) -> TestimonialSettings:
     elif len(statement) > MAX_STATEMENT:
         problems.append(("consent_statement", f"Use at most {MAX_STATEMENT} characters."))
     values["consent_statement"] = statement
+    company = " ".join(str(raw.get("company_name") or "").split())
+    if len(company) > MAX_COMPANY_NAME:
+        problems.append(("company_name", f"Use at most {MAX_COMPANY_NAME} characters."))
+    values["company_name"] = company
     for key, (low, high) in LIMITS.items():
         value = raw.get(key)
         text = str(value).strip() if value is not None and not isinstance(value, bool) else ""

@@ -501,7 +501,7 @@ def transition(
     except ValueError:
         raise ValidationError(f"Unknown status {to!r}.", field="to") from None
     current = TestimonialStatus(testimonial.status)
-    check_transition(current, target)
+    check_transition(current, target, withdrawn_on=testimonial.consent_withdrawn_on)
     day = day or today()
     note = " ".join(note.split())[:2000]
     if target is TestimonialStatus.RECEIVED:

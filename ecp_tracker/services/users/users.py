@@ -15,14 +15,11 @@ from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import ApiToken, User
 from ecp_tracker.models.base import utcnow
 from ecp_tracker.services.shared import audit
+from ecp_tracker.services.shared.emails import email_problem, normalize_email
 from ecp_tracker.services.shared.pagination import Page, paginate
 
 # Checked against when the e-mail is unknown, so a wrong e-mail takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0123456789")
-
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def _parse_role(role: str | Role) -> Role:
@@ -67,8 +64,9 @@ def create_user(
 ) -> User:
     email = normalize_email(email)
     name = name.strip()
-    if not email or "@" not in email:
-        raise ValidationError("Enter a valid e-mail address.", field="email")
+    problem = email_problem(email)
+    if problem:
+        raise ValidationError(problem, field="email")
     if not name:
         raise ValidationError("Enter a name.", field="name")
     parsed_role = _parse_role(role)

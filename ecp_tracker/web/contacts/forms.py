@@ -2,10 +2,11 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from ecp_tracker.domain.accounts import DmuRole
+from ecp_tracker.web.validators import valid_email
 
 
 class ContactForm(FlaskForm):
@@ -16,9 +17,7 @@ class ContactForm(FlaskForm):
         description="Champion: pushes for you inside. Economic buyer: signs. Veto holder: can stop it.",
     )
     title = StringField("Job title", validators=[Optional(), Length(max=120)])
-    email = StringField(
-        "E-mail", validators=[Optional(), Email("Enter a valid e-mail address."), Length(max=254)]
-    )
+    email = StringField("E-mail", validators=[Optional(), valid_email])
     archetype_id = SelectField("Archetype", choices=[], default="")
     is_champion = BooleanField("Champions our product (whatever their formal role)")
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])

@@ -25,7 +25,11 @@ def index():
     session = get_session()
     team = users.list_users(session)
     by_role = {role: sum(1 for u in team if u.active and u.role == role.value) for role in Role}
-    recent = audit.list_events(session, page=1, per_page=8).items if g.user.can(Role.ADMIN) else []
+    recent = (  # what changed; sign-ins are on Admin → Audit trail
+        audit.list_events(session, exclude_actions=("login", "logout"), page=1, per_page=8).items
+        if g.user.can(Role.ADMIN)
+        else []
+    )
     my_tokens = [t for t in tokens.list_tokens(session, g.user) if not t.is_revoked]
     today = display.today()
     overdue_promises = discounts.page_promises(session, overdue_only=True, per_page=SHORT_LIST, today=today)

@@ -13,8 +13,10 @@ from ecp_tracker.domain.roles import Role
 from ecp_tracker.permissions import current_actor, permission
 from ecp_tracker.services.accounts import traits
 from ecp_tracker.services.accounts.importing import jobs as import_jobs
+from ecp_tracker.services.accounts.importing import values as import_values
 from ecp_tracker.services.accounts.importing.importer import preview_rows
 from ecp_tracker.services.accounts.importing.presets import NATIVE_COLUMNS
+from ecp_tracker.services.accounts.importing.value_maps import MAPPED_FIELDS
 from ecp_tracker.web.forms_support import attempt, status_for
 from ecp_tracker.web.imports.forms import RunForm, UploadForm
 
@@ -76,6 +78,8 @@ def show(job_id: int):
         headers=headers,
         targets=targets,
         fields=fields,
+        value_fields=[(f, import_values.FIELD_LABELS[f]) for f in MAPPED_FIELDS],
+        existing=import_values.existing_values(session),
         run_form=RunForm(),
     )
 
@@ -94,6 +98,35 @@ def columns(job_id: int):
             if f"header-{i}" in request.form
         }
         if attempt(form, lambda: import_jobs.set_columns(session, current_actor(), job, chosen) or True):
+            jobs.start(current_app._get_current_object(), job.id, dry_run=True)
+        else:
+            flash(" ".join(form.form_errors), "error")
+    return redirect(url_for("imports.show", job_id=job_id))
+
+
+@bp.route("/<int:job_id>/values", methods=["POST"])
+@permission(Role.EDITOR)
+def map_values(job_id: int):
+    """Map the file's values to existing ones (remembered for the workspace) and check the file again."""
+    form = RunForm()
+    session = get_session()
+    job = import_jobs.get_job(session, job_id, g.user)
+    if form.validate_on_submit():
+        chosen = {
+            name: {
+                request.form[f"value-{name}-{i}"]: request.form.get(f"becomes-{name}-{i}", "")
+                for i in range(import_values.MAX_SHOWN)
+                if f"value-{name}-{i}" in request.form
+            }
+            for name in MAPPED_FIELDS
+        }
+
+        def save() -> bool:
+            import_values.save_map(session, current_actor(), chosen)
+            import_jobs.recheck(session, current_actor(), job, action="map_values")
+            return True
+
+        if attempt(form, save):
             jobs.start(current_app._get_current_object(), job.id, dry_run=True)
         else:
             flash(" ".join(form.form_errors), "error")

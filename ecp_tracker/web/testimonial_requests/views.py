@@ -4,7 +4,7 @@ reminder, and the follow-up list of requests unanswered for a while."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
 from ecp_tracker.db import get_session
 from ecp_tracker.domain.roles import Role
@@ -68,7 +68,9 @@ def _delivered(made: NewLink, *, reminder: bool):
         link=link,
         expires_on=req.expires_at.date(),
         message=req.message,
-        sender=current_actor().label,
+        sender=g.user.name,
+        vendor=load_settings(get_session()).company_name,
+        kind=req.kind,
         reminder=reminder,
     )
     server = current_app.config.get("MAIL_SERVER")

@@ -33,8 +33,8 @@ def contact_choices(contacts: list[Contact]) -> list[SelectChoice]:
     ]
 
 
-def promise_choices(promises: list[GiveGet]) -> list[SelectChoice]:
-    return [SelectChoice("", "None")] + [
+def promise_choices(promises: list[GiveGet], empty: str = "None") -> list[SelectChoice]:
+    return [SelectChoice("", empty)] + [
         SelectChoice(str(p.id), f"{p.kind.replace('_', ' ')} due {p.due_on.isoformat()}") for p in promises
     ]
 
@@ -182,6 +182,12 @@ class PromiseLinkForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
+    company_name = optional_text(
+        "Your company's name",
+        120,
+        "What customers read on the collection form, its thank-you page and the e-mail: “Your testimonial "
+        "reached the team at …”.",
+    )
     consent_statement = TextAreaField(
         "Consent statement",
         validators=[InputRequired("Write the consent statement."), Length(max=2000)],
@@ -196,6 +202,7 @@ class SettingsForm(FlaskForm):
 
     def raw(self) -> dict[str, Any]:
         names = (
+            "company_name",
             "consent_statement",
             "consent_months",
             "fatigue_threshold",

@@ -20,12 +20,12 @@ from ecp_tracker.domain.errors import StaleEdit
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.domain.testimonials import (
     ACTIONS,
-    TRANSITIONS,
     ConsentScope,
     TestimonialKind,
     TestimonialStatus,
     UsageChannel,
     add_months,
+    next_statuses,
 )
 from ecp_tracker.permissions import current_actor, permission
 from ecp_tracker.services.accounts import archetypes, contacts
@@ -161,9 +161,11 @@ def _show(testimonial_id: int, status: int = 200, **forms):
         },
     )
     link_form = forms.pop("link_form", None) or PromiseLinkForm(formdata=None)
-    link_form.promise_id.choices = promise_choices(
-        list(discounts.linkable_promises(session, testimonial.account_id))
+    linked = discounts.promises_of_testimonial(session, testimonial.id)
+    link_form.promise_id.choices = promise_choices(  # never "None" beside a promise it already delivers
+        list(discounts.linkable_promises(session, testimonial.account_id)), empty="Choose a promise…"
     )
+    link_form.promise_id.label.text = "Also delivers" if linked else "Delivers the promise"
     records = {
         "testimonial": [str(testimonial.id)],
         "testimonial_usage": [str(u.id) for u in testimonial.usages],
@@ -176,11 +178,11 @@ def _show(testimonial_id: int, status: int = 200, **forms):
         t=testimonial,
         account=testimonial.account,
         status=current,
-        next_statuses=sorted(TRANSITIONS[current], key=list(TestimonialStatus).index),
+        next_statuses=next_statuses(current, withdrawn_on=testimonial.consent_withdrawn_on),
         actions=ACTIONS,
         consent=testimonials.consent_of(testimonial),
         public_problem=testimonials.public_use_problem(testimonial, today),
-        promises=discounts.promises_of_testimonial(session, testimonial.id),
+        promises=linked,
         events=audit.timeline(session, records, limit=30),
         uses_this_quarter=fatigue,
         settings=testimonial_settings.load_settings(session),

@@ -62,6 +62,8 @@ from ecp_tracker.services.accounts.importing.presets import (
     read_number,
     unquote,
 )
+from ecp_tracker.services.accounts.importing.value_maps import MAPPED_FIELDS
+from ecp_tracker.services.accounts.importing.values import ValueReader
 from ecp_tracker.services.shared import audit
 
 __all__ = ["ColumnPlan", "ImportReport", "RowProblem", "import_accounts", "plan_columns"]
@@ -99,6 +101,8 @@ class ImportReport:
     new_traits: list[str]
     dry_run: bool
     ignored_reasons: dict[str, str] = field(default_factory=dict)  # ignored column -> why
+    # mapped field -> the file's distinct values: {value, becomes, how, rows} (see values.ValueReader)
+    values: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -314,6 +318,7 @@ class _Import:
         self.plan = plan
         self.header_row = header_row
         self.preset = PRESETS[plan.preset]
+        self.values = ValueReader.for_import(session, plan.preset)
         self.dates = dates
         self.today = today
         self.dry_run = dry_run
@@ -411,6 +416,8 @@ class _Import:
         """What reads a cell of `target` (text, row) before clean_account checks it; None: the text as is."""
         if target == "stage":
             return lambda text, _row: self.preset.read_stage(text)
+        if target in MAPPED_FIELDS:
+            return lambda text, _row: self.values.read(target, text)
         if target in DATE_FIELDS:
             return self.dates.read
         if target in NUMBER_FIELDS:
@@ -1120,6 +1127,7 @@ def import_accounts(
         report.ignored_columns, report.ignored_reasons = job.ignored, job.ignored_reasons
         report.mapping = {h: f for h, f in plan.mapping.items() if h not in job.ignored}
         report.new_traits = sorted(job.new_traits)
+        report.values = job.values.summary()
         if report.problems:
             return report
         with _fewer_full_collections():

@@ -79,6 +79,15 @@ def set_columns(session: Session, actor: Actor, job: ImportJob, columns: dict[st
     audit.log_write(session, actor, job, action="map_columns", summary=job.filename)
 
 
+def recheck(session: Session, actor: Actor, job: ImportJob, *, action: str) -> None:
+    """Check the file again (after the workspace's value map changed); refused once it runs or is done."""
+    if job.running or job.status == "done":
+        raise ValidationError("This import is running or finished; upload the file again to check it again.")
+    job.status = "checking"
+    job.report = {}
+    audit.log_write(session, actor, job, action=action, summary=job.filename)
+
+
 def start_import(session: Session, actor: Actor, job: ImportJob) -> None:
     """Move a checked job on to importing; anything else is refused."""
     if job.status != "checked":
