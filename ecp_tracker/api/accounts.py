@@ -27,6 +27,7 @@ from ecp_tracker.permissions import current_actor, permission
 from ecp_tracker.services.accounts import accounts, contacts
 from ecp_tracker.services.accounts.contacts import ContactInput
 from ecp_tracker.services.accounts.listing import AccountFilters, list_accounts
+from ecp_tracker.services.accounts.vocabulary import custom_trait_key, is_custom_trait
 from ecp_tracker.services.shared.pagination import Page
 
 bp = Blueprint("api_accounts", __name__, url_prefix="/api/v1/accounts", description="Early customer accounts")
@@ -70,8 +71,8 @@ def body_field_names() -> Iterator[None]:
 def _body_name(field: str | None) -> str | None:
     if field == "owner":
         return "owner_id"
-    if field and field.startswith("trait:"):
-        return "traits." + field.removeprefix("trait:")
+    if field and is_custom_trait(field):
+        return "traits." + custom_trait_key(field)
     return field
 
 

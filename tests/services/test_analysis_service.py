@@ -14,6 +14,7 @@ from ecp_tracker.analysis.counts import StratumCounts
 from ecp_tracker.domain.errors import ValidationError
 from ecp_tracker.models import Account, AuditEvent
 from ecp_tracker.services.accounts import accounts, traits
+from ecp_tracker.services.accounts.vocabulary import trait_catalogue
 from ecp_tracker.services.analysis import analysis
 from ecp_tracker.services.analysis.outcomes import OUTCOMES
 from ecp_tracker.services.analysis.population import (
@@ -21,7 +22,6 @@ from ecp_tracker.services.analysis.population import (
     binary_counts,
     number_bands,
     population,
-    trait_catalogue,
 )
 from tests.conftest import TEST_ACTOR
 from tests.services.test_pilot_board import counting

@@ -15,8 +15,9 @@ from sqlalchemy import BindParameter, Connection, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from ecp_tracker.models import Account, AccountTrait, Archetype, TraitDefinition, User, account_archetypes
-from ecp_tracker.services.accounts.importing.presets import NATIVE_COLUMNS, TRAIT_PREFIX, neutralise
+from ecp_tracker.services.accounts.importing.presets import NATIVE_COLUMNS, neutralise
 from ecp_tracker.services.accounts.listing import AccountFilters, filtered_statement
+from ecp_tracker.services.accounts.vocabulary import custom_trait_name
 from ecp_tracker.services.shared.csv_stream import csv_chunks, write_chunks
 
 CHUNK_ROWS = 500  # rows per yielded text chunk
@@ -54,7 +55,7 @@ def _rows(session: Session, filters: AccountFilters) -> Iterator[tuple[list[str]
     keys = [d.key for d in definitions]
     slot_of = {d.id: slot for slot, d in enumerate(definitions)}
     owners = {row.id: row.email for row in session.execute(select(User.id, User.email))}
-    yield [*NATIVE_COLUMNS, *(f"{TRAIT_PREFIX}{k}" for k in keys)], False
+    yield [*NATIVE_COLUMNS, *(custom_trait_name(k) for k in keys)], False
     columns = [c for c in NATIVE_COLUMNS if c not in {"archetypes", "owner"}]
     archetypes_at = NATIVE_COLUMNS.index("archetypes")
     owner_at = NATIVE_COLUMNS.index("owner")  # inserted after archetypes, so this index stays right

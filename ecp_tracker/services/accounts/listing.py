@@ -13,6 +13,7 @@ from ecp_tracker.domain.accounts import SIZE_BAND_LABELS, Stage, TraitKind, name
 from ecp_tracker.domain.errors import InvalidFields
 from ecp_tracker.domain.numbers import is_id
 from ecp_tracker.models import Account, AccountTrait, Archetype, TraitDefinition, User, account_archetypes
+from ecp_tracker.services.accounts.vocabulary import custom_trait_key, is_custom_trait
 from ecp_tracker.services.shared.pagination import Page, paginate
 
 SORTS = {
@@ -81,11 +82,7 @@ class AccountFilters:
             problems.append(("sort", f"Sort by one of {', '.join(SORTS)} (prefix - for descending)."))
         if problems:
             raise InvalidFields(problems)
-        traits = {
-            key.removeprefix("trait:"): values(key)
-            for key in query
-            if key.startswith("trait:") and values(key)
-        }
+        traits = {custom_trait_key(key): values(key) for key in query if is_custom_trait(key) and values(key)}
         archived = (query.get("include_archived") or [""])[0].lower() in {"1", "true", "yes", "on", "y"}
         return cls(
             q=(query.get("q") or [""])[0].strip(),
