@@ -84,6 +84,25 @@ def _deepest_discount() -> Any:
     )
 
 
+def column_trait_expressions(depth: ColumnElement[Any]) -> dict[str, ColumnElement[Any]]:
+    """Each single-valued built-in trait as an SQL expression over `accounts` (`depth`: the account's deepest
+    discount). The analysis counts with these and the ICP scores with them, so both derive a value alike."""
+    return {
+        "industry": Account.industry,
+        "size_band": _size_band(),
+        "revenue_band": _revenue_band(),
+        "region": Account.region,
+        "country": Account.country,
+        "acquisition_channel": Account.acquisition_channel,
+        "discount_band": _discount_band(depth),
+    }
+
+
+def deepest_discount_depth() -> ColumnElement[Any]:
+    """The account's deepest discount as a correlated scalar subquery (for expressions without a join)."""
+    return select(func.max(Discount.depth)).where(Discount.account_id == Account.id).scalar_subquery()
+
+
 @dataclass(frozen=True)
 class Population:
     """The accounts of an outcome: as a subquery (id, pos, stratum, column traits) for reading rows, and as
@@ -117,15 +136,7 @@ class Population:
 
 def population(session: Session, outcome: Outcome, stratify_by: TraitInfo | None) -> Population:
     deepest = _deepest_discount()
-    columns: dict[str, ColumnElement[Any]] = {
-        "industry": Account.industry,
-        "size_band": _size_band(),
-        "revenue_band": _revenue_band(),
-        "region": Account.region,
-        "country": Account.country,
-        "acquisition_channel": Account.acquisition_channel,
-        "discount_band": _discount_band(deepest.c.depth),
-    }
+    columns = column_trait_expressions(deepest.c.depth)
     pos = cast(positive_expression(outcome), Integer)
     stratum: ColumnElement[Any] = literal("")
     stratum_join = None

@@ -30,6 +30,7 @@ from ecp_tracker.permissions import SIGNED_IN, current_actor, permission
 from ecp_tracker.services.accounts import accounts, archetypes, contacts, saved_views, traits
 from ecp_tracker.services.accounts import export as account_export
 from ecp_tracker.services.accounts.listing import SORTS, AccountFilters, list_accounts
+from ecp_tracker.services.icp.scoring import account_scores
 from ecp_tracker.services.pilots import discounts, pilots
 from ecp_tracker.services.pilots import pages as pilot_pages
 from ecp_tracker.services.shared import audit
@@ -123,6 +124,7 @@ def show(account_id: int):
         pilots=account_pilots,
         pilot_names={p.id: p.name for p in account_pilots},
         discounts=discounts.discounts_of_account(session, account.id),
+        icp=account_scores(session, [account.id]).get(account.id),
         today=today,
     )
 

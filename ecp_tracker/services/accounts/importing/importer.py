@@ -1127,3 +1127,58 @@ def import_accounts(
         return report
     finally:
         job.checked.close()
+
+
+@dataclass(frozen=True)
+class CheckedRow:
+    """A data row read and checked as the import reads it: its cells, the clean values, and its problems as
+    (column header, reason) pairs (empty when the row would import)."""
+
+    row: int
+    cells: list[str]
+    account: CleanAccount
+    problems: list[tuple[str, str]]
+
+
+def check_rows(
+    session: Session,
+    actor: Actor,
+    stream: BinaryIO,
+    *,
+    preset: str = AUTO,
+    date_format: str | None = None,
+    today: date | None = None,
+) -> tuple[ColumnPlan, Iterator[CheckedRow]]:
+    """Read every data row with the import's presets and checks, one at a time, writing nothing (a prospect
+    list is scored this way). Raises ValidationError (field `file`) when the header cannot be used; a row that
+    cannot be read is yielded with its problem, and reading stops at a file that breaks off."""
+    found = _read_header(stream)
+    if isinstance(found, RowProblem):
+        raise ValidationError(found.reason, field="file")
+    header_row, headers = found
+    plan = plan_headers(headers, preset)
+    if plan.problems:
+        raise ValidationError("; ".join(f"{h}: {r}" if h else r for h, r in plan.problems), field="file")
+    state = _Import(
+        session,
+        actor,
+        stream,
+        plan,
+        header_row=header_row,
+        dates=DateReader(date_format),
+        today=today or utcnow().date(),
+        dry_run=True,
+        progress=None,
+    )
+
+    def rows() -> Iterator[CheckedRow]:
+        try:
+            for row, cells in state.data_rows():
+                raw, problems, _new = state.read_row(row, cells)
+                clean, more = state.clean(raw, state.definitions)
+                named = [(state.column(t) if t else "", reason) for t, reason in problems + more]
+                yield CheckedRow(row, cells, clean, named)
+        except _Unreadable as error:
+            yield CheckedRow(error.row, [], CleanAccount(), [("", error.reason)])
+
+    return plan, rows()

@@ -49,6 +49,9 @@ _NEEDS_QUOTE = re.compile(r"'*[=+\-@\t\r]")
 _QUOTED = re.compile(r"'+[=+\-@\t\r]")
 
 NOT_USED = "not used by ECP Tracker"
+# Columns an export adds that are computed from the account, so a re-import skips them.
+DERIVED_COLUMNS = ("icp_score", "icp_tier", "icp_reasons")
+DERIVED = "derived from the active ICP version (recomputed, never imported)"
 
 
 def normalize_header(header: str) -> str:
@@ -109,7 +112,12 @@ class Preset:
         raise ValidationError(f"Unknown {self.label} stage {value!r}; known: {self.stage_help}.")
 
 
-NATIVE = Preset(name="native", label="ECP Tracker", columns={c: c for c in NATIVE_COLUMNS})
+NATIVE = Preset(
+    name="native",
+    label="ECP Tracker",
+    columns={c: c for c in NATIVE_COLUMNS},
+    ignored=dict.fromkeys(DERIVED_COLUMNS, DERIVED),
+)
 
 HUBSPOT = Preset(
     name="hubspot",
