@@ -96,7 +96,9 @@ class OnePage:
             lines.append("- none yet")
         for archetype, items in self.proof.items():
             lines.append(f"- **{_md(archetype)}**")
-            lines += [f"  - {_md(p.account)} ({p.kind}): “{_md(p.body)}”" for p in items]
+            for p in items:
+                quote = f": “{_md(p.body)}”" if p.body else ""
+                lines.append(f"  - {_md(p.account)} ({p.kind}){quote}")
         lines += ["", f"## Interview themes in tier {self.top_tier or '—'}", ""]
         for kind in THEME_KINDS:
             found = self.themes.get(kind.value, [])

@@ -85,39 +85,51 @@ def check_body(session: Session, body: Mapping[str, Any]) -> VersionInput:
     return VersionInput(name, narrative, specs, [{"name": t.name, "min_score": t.min_score} for t in tiers])
 
 
-def evidence_for(session: Session, spec: CriterionSpec, today: date | None = None) -> dict[str, Any] | None:
-    """The conversion analysis's result for this trait value today (adjusted as the analysis page adjusts)."""
-    if spec.value is None:
-        return None
-    report = analysis.run(
-        session, "converted", stratify_by=analysis.default_stratify_by(session), today=today
-    )
-    result = next(
-        (r for r in report.to_json()["results"] if r["trait"] == spec.trait and r["value"] == spec.value),
-        None,
-    )
-    if result is None:
-        return None
-    keep = (
-        "n_with", "n_without", "rate_with", "rate_without", "odds_ratio", "odds_ratio_ci", "difference",
-        "difference_ci", "p_value", "q_value", "adjusted_odds_ratio", "adjusted_odds_ratio_ci",
-        "adjusted_q_value", "recommendation", "explanation",
-    )  # fmt: skip
-    return {
-        "outcome": "converted",
-        "stratified_by": report.stratify_by.name if report.stratify_by else None,
-        "on": report.today.isoformat(),
-        **{k: result.get(k) for k in keep},
-    }
+KEEP = (
+    "n_with", "n_without", "rate_with", "rate_without", "odds_ratio", "odds_ratio_ci", "difference",
+    "difference_ci", "p_value", "q_value", "adjusted_odds_ratio", "adjusted_odds_ratio_ci",
+    "adjusted_q_value", "recommendation", "explanation",
+)  # fmt: skip
+
+
+class Evidence:
+    """The conversion analysis (adjusted as the analysis page adjusts), run once when first needed."""
+
+    def __init__(self, session: Session, today: date | None = None) -> None:
+        self.session = session
+        self.today = today
+        self._results: dict[tuple[str, str], dict[str, Any]] | None = None
+        self._meta: dict[str, Any] = {}
+
+    def of(self, spec: CriterionSpec) -> dict[str, Any] | None:
+        """The analysis result for this trait value today (None for a number range or an untested value)."""
+        if spec.value is None:
+            return None
+        if self._results is None:
+            report = analysis.run(
+                self.session,
+                "converted",
+                stratify_by=analysis.default_stratify_by(self.session),
+                today=self.today,
+            )
+            self._results = {(r["trait"], r["value"]): r for r in report.to_json()["results"]}
+            self._meta = {
+                "outcome": "converted",
+                "stratified_by": report.stratify_by.name if report.stratify_by else None,
+                "on": report.today.isoformat(),
+            }
+        result = self._results.get((spec.trait, spec.value))
+        return None if result is None else {**self._meta, **{k: result.get(k) for k in KEEP}}
 
 
 def _write_criteria(session: Session, version: IcpVersion, specs: Sequence[CriterionSpec]) -> None:
     previous = {spec_of(c).key(): c for c in version.criteria}
+    evidence = Evidence(session)
     version.criteria.clear()
     session.flush()
     for position, spec in enumerate(specs):
         old = previous.get(spec.key())
-        evidence = spec.evidence or (old.evidence if old is not None else None) or evidence_for(session, spec)
+        kept = spec.evidence or (old.evidence if old is not None else None)
         version.criteria.append(
             IcpCriterion(
                 position=position,
@@ -127,7 +139,7 @@ def _write_criteria(session: Session, version: IcpVersion, specs: Sequence[Crite
                 max_value=spec.max_value,
                 points=spec.points,
                 exclude=spec.exclude,
-                evidence=evidence,
+                evidence=kept or evidence.of(spec),
                 graduation_decision_id=old.graduation_decision_id if old is not None else None,
             )
         )

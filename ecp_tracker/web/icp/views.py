@@ -239,9 +239,15 @@ def _prospect_form() -> ProspectFileForm:
     return form
 
 
-@bp.route("/prospects", methods=["GET", "POST"])
+@bp.route("/prospects")
 @permission(Role.VIEWER)
 def prospects():
+    return render_template("icp/prospects.html", form=_prospect_form())
+
+
+@bp.route("/prospects", methods=["POST"])
+@permission(Role.EDITOR)
+def score_prospects():
     """Upload a prospect list; the same rows come back scored as a CSV download. Nothing is stored."""
     form = _prospect_form()
     if form.validate_on_submit():
