@@ -616,6 +616,21 @@ def icp_score_command(file: Path, out: Path | None, number: int | None, preset: 
         click.echo(f"Scored {file.name} against ICP version {version.number}; wrote {out}.")
 
 
+@icp_cli.command("activate")
+@click.argument("number", type=int)
+def icp_activate_command(number: int) -> None:
+    """Activate ICP version NUMBER (a retired one: a rollback) and print how many accounts each tier holds."""
+    session = get_session()
+    version = _icp_version(session, number)
+    try:
+        icp_versions.activate(session, Actor.system("cli"), version.id)
+    except DomainError as error:
+        fail(error.message)
+    session.commit()
+    counts = icp_scoring.tier_counts(session, version)
+    click.echo(f"Version {number} is active: " + ", ".join(f"{tier} {n:,}" for tier, n in counts.items()))
+
+
 @icp_cli.command("one-page")
 @click.argument("number", type=int)
 @click.option(
