@@ -59,7 +59,8 @@ from ecp_tracker.models import (
     account_archetypes,
 )
 from ecp_tracker.services.accounts import traits
-from ecp_tracker.services.accounts.importing.presets import NATIVE_COLUMNS, TRAIT_PREFIX
+from ecp_tracker.services.accounts.importing.presets import NATIVE_COLUMNS
+from ecp_tracker.services.accounts.vocabulary import custom_trait_name
 from ecp_tracker.services.users import users
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -897,7 +898,7 @@ def ensure_csv() -> Path:
     keys = sorted(spec.key for spec in TRAITS)
     with building.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow([*NATIVE_COLUMNS, *(f"{TRAIT_PREFIX}{key}" for key in keys)])
+        writer.writerow([*NATIVE_COLUMNS, *(custom_trait_name(key) for key in keys)])
         for record in generator.accounts(CSV_ROWS):
             values: dict[str, list[str]] = {}
             for key, value in record.traits:

@@ -44,6 +44,7 @@ from sqlalchemy import event, func, select, text
 
 import config
 from benchmarks import evidence, generate
+from benchmarks import icp as icp_bench
 from ecp_tracker import create_app
 from ecp_tracker.db import make_engine
 from ecp_tracker.domain.actors import Actor
@@ -303,6 +304,7 @@ SCENARIOS: list[RequestScenario | CommandScenario] = [
     RequestScenario("pilot board, board by status", lambda b: "/pilots/?view=board"),
     RequestScenario("dashboard", lambda b: "/"),
     *evidence.scenarios(RequestScenario, Row),
+    *icp_bench.scenarios(RequestScenario, CommandScenario, sys.modules[__name__]),
     CommandScenario(
         "import 100,000-row CSV (flask import accounts)",
         rows="100,000 rows",
@@ -424,6 +426,7 @@ def run_database(label: str, kind: str, server_url: str | None, options: Options
         engine = make_engine(url)
         try:
             evidence.ensure_evidence(engine)  # testimonials and walls, added once to the generated workspace
+            icp_bench.ensure_icp(engine)  # two ICP versions, the second active
         finally:
             engine.dispose()
         return url

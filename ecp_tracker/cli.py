@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 the input was refused (the reason on stderr, one line),
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -31,6 +32,10 @@ from ecp_tracker.services.accounts.importing.presets import PRESET_NAMES, check_
 from ecp_tracker.services.accounts.listing import AccountFilters
 from ecp_tracker.services.analysis import analysis
 from ecp_tracker.services.analysis.outcomes import OUTCOMES
+from ecp_tracker.services.icp import one_page as icp_one_page
+from ecp_tracker.services.icp import prospects as icp_prospects
+from ecp_tracker.services.icp import scoring as icp_scoring
+from ecp_tracker.services.icp import versions as icp_versions
 from ecp_tracker.services.pilots import export as pilot_export
 from ecp_tracker.services.pilots import pilots
 from ecp_tracker.services.pilots.board import PilotFilters
@@ -554,6 +559,104 @@ def analysis_table(document: dict[str, Any], *, decided: int, small_sample: int)
     return lines
 
 
+icp_cli = AppGroup("icp", help="ICP versions: list them, score a prospect list, print the one-page ICP.")
+
+
+def _icp_version(session: Any, number: int | None) -> Any:
+    if number is None:
+        version = icp_scoring.active_version(session)
+        if version is None:
+            fail("No ICP version is active; name one with --version N.")
+        return version
+    try:
+        return icp_versions.version_by_number(session, number)
+    except DomainError as error:
+        fail(error.message)
+
+
+@icp_cli.command("list")
+def icp_list_command() -> None:
+    """The ICP versions, newest first: number, status, name, criteria."""
+    for v in icp_versions.list_versions(get_session()):
+        click.echo(f"{v.number}\t{v.status}\t{v.name}\t{len(v.criteria)} criteria")
+
+
+@icp_cli.command("score")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file, not stdout."
+)
+@click.option(
+    "--version", "number", type=int, help="Score against this version number (default: the active one)."
+)
+@click.option(
+    "--preset", type=click.Choice(["auto", *PRESET_NAMES]), default="auto", show_default=True,
+    help="Whose column names the file uses (auto: the best match).",
+)  # fmt: skip
+def icp_score_command(file: Path, out: Path | None, number: int | None, preset: str) -> None:
+    """Score a prospect list (the account import's columns): the same rows with icp_score, icp_tier,
+    icp_reasons and icp_problem. Nothing is stored."""
+    session = get_session()
+    version = _icp_version(session, number)
+    show = sys.stderr.isatty()
+
+    def progress(rows: int) -> None:
+        if show:
+            click.echo(f"\rScored: {rows:,} rows", err=True, nl=False)
+
+    with file.open("rb") as stream:
+        try:
+            rows = icp_prospects.score_rows(
+                session, Actor.system("cli"), stream, version, preset=preset, progress=progress
+            )
+            header = next(rows)
+        except DomainError as error:
+            fail(f"{file.name}: {error.message}")
+        chunks = icp_prospects.csv_text(itertools.chain([header], rows))
+        if out is None:
+            for chunk in chunks:
+                sys.stdout.write(chunk)
+        else:
+            with out.open("w", encoding="utf-8", newline="") as handle:
+                for chunk in chunks:
+                    handle.write(chunk)
+    if show:
+        click.echo("", err=True)
+    if out is not None:
+        click.echo(f"Scored {file.name} against ICP version {version.number}; wrote {out}.")
+
+
+@icp_cli.command("activate")
+@click.argument("number", type=int)
+def icp_activate_command(number: int) -> None:
+    """Activate ICP version NUMBER (a retired one: a rollback) and print how many accounts each tier holds."""
+    session = get_session()
+    version = _icp_version(session, number)
+    try:
+        icp_versions.activate(session, Actor.system("cli"), version.id)
+    except DomainError as error:
+        fail(error.message)
+    session.commit()
+    counts = icp_scoring.tier_counts(session, version)
+    click.echo(f"Version {number} is active: " + ", ".join(f"{tier} {n:,}" for tier, n in counts.items()))
+
+
+@icp_cli.command("one-page")
+@click.argument("number", type=int)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file, not stdout."
+)
+def icp_one_page_command(number: int, out: Path | None) -> None:
+    """The one-page ICP of version NUMBER as Markdown."""
+    session = get_session()
+    text = icp_one_page.one_page(session, _icp_version(session, number)).markdown()
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {out}.")
+
+
 def register(app: Flask) -> None:
     for group in (
         db_cli,
@@ -564,5 +667,6 @@ def register(app: Flask) -> None:
         import_cli,
         export_cli,
         analyze_command,
+        icp_cli,
     ):
         app.cli.add_command(group)

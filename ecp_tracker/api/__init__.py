@@ -14,6 +14,7 @@ from ecp_tracker.api.accounts import bp as accounts_bp
 from ecp_tracker.api.analysis import bp as analysis_bp
 from ecp_tracker.api.bodies import check_json_body
 from ecp_tracker.api.catalog import archetypes_bp, traits_bp
+from ecp_tracker.api.icp import bp as icp_bp
 from ecp_tracker.api.interviews import bp as interviews_bp
 from ecp_tracker.api.me import bp as me_bp
 from ecp_tracker.api.pilots import discounts_bp, milestones_bp, pilots_bp, promises_bp
@@ -35,6 +36,7 @@ BLUEPRINTS = (
     promises_bp,
     interviews_bp,
     analysis_bp,
+    icp_bp,
     testimonials_bp,
     requests_bp,
     collections_bp,

@@ -27,12 +27,14 @@ from ecp_tracker.permissions import current_actor, permission
 from ecp_tracker.services.accounts import accounts, contacts
 from ecp_tracker.services.accounts.contacts import ContactInput
 from ecp_tracker.services.accounts.listing import AccountFilters, list_accounts
+from ecp_tracker.services.accounts.vocabulary import custom_trait_key, is_custom_trait
+from ecp_tracker.services.icp.scoring import AccountScore, account_scores
 from ecp_tracker.services.shared.pagination import Page
 
 bp = Blueprint("api_accounts", __name__, url_prefix="/api/v1/accounts", description="Early customer accounts")
 
 
-def account_out(account: Account) -> dict[str, Any]:
+def account_out(account: Account, score: AccountScore | None = None) -> dict[str, Any]:
     traits: dict[str, Any] = {}
     for row in account.traits:
         if row.definition.kind == "tags":
@@ -50,7 +52,13 @@ def account_out(account: Account) -> dict[str, Any]:
         "owner": account.owner.email if account.owner else None,
         "archetypes": [a.name for a in account.archetypes],
         "traits": traits,
+        "icp": score.to_json() if score is not None else None,
     }
+
+
+def scored_out(account: Account) -> dict[str, Any]:
+    """One account with its ICP score (read in the same request, so it reflects what was just written)."""
+    return account_out(account, account_scores(get_session(), [account.id]).get(account.id))
 
 
 @contextmanager
@@ -70,8 +78,8 @@ def body_field_names() -> Iterator[None]:
 def _body_name(field: str | None) -> str | None:
     if field == "owner":
         return "owner_id"
-    if field and field.startswith("trait:"):
-        return "traits." + field.removeprefix("trait:")
+    if field and is_custom_trait(field):
+        return "traits." + custom_trait_key(field)
     return field
 
 
@@ -96,7 +104,9 @@ def list_(page: int, per_page: int, **_filters: Any):
     session = get_session()
     result = list_accounts(session, filters, page=page, per_page=per_page)
     accounts.load_traits(session, result.items)
-    return Page([account_out(a) for a in result.items], result.total, result.page, result.per_page)
+    scores = account_scores(session, [a.id for a in result.items])
+    items = [account_out(a, scores.get(a.id)) for a in result.items]
+    return Page(items, result.total, result.page, result.per_page)
 
 
 @bp.route("", methods=["POST"])
@@ -109,7 +119,7 @@ def create(data: dict[str, Any]):
     with body_field_names():
         account = accounts.create_account(session, current_actor(), _raw(data))
     session.commit()
-    return account_out(accounts.get_account(session, account.id))
+    return scored_out(accounts.get_account(session, account.id))
 
 
 @bp.route("/<int:account_id>")
@@ -117,7 +127,7 @@ def create(data: dict[str, Any]):
 @bp.response(200, AccountSchema)
 def get(account_id: int):
     """One account with its archetypes and trait values"""
-    return account_out(accounts.get_account(get_session(), account_id))
+    return scored_out(accounts.get_account(get_session(), account_id))
 
 
 @bp.route("/<int:account_id>", methods=["PATCH"])
@@ -130,7 +140,7 @@ def patch(data: dict[str, Any], account_id: int):
     with body_field_names():
         accounts.update_account(session, current_actor(), account_id, _raw(data), version=data["version"])
     session.commit()
-    return account_out(accounts.get_account(session, account_id))
+    return scored_out(accounts.get_account(session, account_id))
 
 
 @bp.route("/<int:account_id>", methods=["DELETE"])
@@ -151,7 +161,7 @@ def restore(account_id: int):
     session = get_session()
     accounts.set_archived(session, current_actor(), account_id, archived=False)
     session.commit()
-    return account_out(accounts.get_account(session, account_id))
+    return scored_out(accounts.get_account(session, account_id))
 
 
 @bp.route("/<int:account_id>/contacts")

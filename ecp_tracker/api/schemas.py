@@ -82,6 +82,20 @@ class UserPatchSchema(Schema):
     active = fields.Boolean()
 
 
+class IcpReasonSchema(Schema):
+    trait = fields.String(dump_only=True)
+    value = fields.String(dump_only=True)
+    points = fields.Integer(dump_only=True)
+    exclude = fields.Boolean(dump_only=True, metadata={"description": "Present (true) for an exclusion."})
+
+
+class AccountIcpSchema(Schema):
+    version = fields.Integer(dump_only=True, metadata={"description": "The active ICP version's number."})
+    score = fields.Integer(dump_only=True, metadata={"description": "The sum of the reasons' points."})
+    tier = fields.String(dump_only=True, metadata={"description": "A tier name, `excluded`, or `none`."})
+    reasons = fields.List(fields.Nested(IcpReasonSchema), dump_only=True)
+
+
 class AccountSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = fields.String()
@@ -111,6 +125,12 @@ class AccountSchema(Schema):
         keys=fields.String(),
         values=fields.Raw(),
         metadata={"description": "Custom trait values by key: a string, or a list of strings for tags."},
+    )
+    icp = fields.Nested(
+        AccountIcpSchema,
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "Score and tier against the active ICP version (null when none is active)."},
     )
     version = fields.Integer(dump_only=True)
     archived_at = fields.DateTime(dump_only=True, allow_none=True)
@@ -169,9 +189,12 @@ class AccountListArgsSchema(PageArgsSchema):
     country = fields.List(fields.String())
     acquisition_channel = fields.List(fields.String())
     owner = fields.List(fields.String(), metadata={"description": "User id, or 'none'."})
+    tier = fields.List(
+        fields.String(), metadata={"description": "ICP tier of the active version (or `excluded`, `none`)."}
+    )
     include_archived = fields.Boolean()
     sort = fields.String(
-        metadata={"description": "name, stage, industry, employees, ... ; prefix - to reverse."}
+        metadata={"description": "name, stage, industry, employees, ..., score; prefix - to reverse."}
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ecp_tracker.demo import history as demo_history
+from ecp_tracker.demo import icp as demo_icp
 from ecp_tracker.demo import interviews as demo_interviews
 from ecp_tracker.demo import testimonials as demo_testimonials
 from ecp_tracker.domain.accounts import DmuRole, Stage, name_key
@@ -289,6 +290,7 @@ def load_demo(session: Session, *, today: date | None = None) -> DemoReport:
     _load_pilots(session, actor, names, owners, today, created, existing)
     demo_interviews.load_interviews(session, actor, names, owners, today, created, existing)
     demo_testimonials.load_testimonials(session, actor, names, today, created, existing)
+    demo_icp.load_icp(session, actor, created, existing)
     return DemoReport(created=tuple(created), existing=tuple(existing))
 
 

@@ -19,6 +19,7 @@ from ecp_tracker.web.dashboard import bp as dashboard_bp
 from ecp_tracker.web.discounts import bp as discounts_bp
 from ecp_tracker.web.help import bp as help_bp
 from ecp_tracker.web.help.views import help_url
+from ecp_tracker.web.icp import bp as icp_bp
 from ecp_tracker.web.imports import bp as imports_bp
 from ecp_tracker.web.interviews import bp as interviews_bp
 from ecp_tracker.web.navigation import nav_items, subnav
@@ -45,6 +46,7 @@ def register_web(app: Flask) -> None:
         pilots_bp,
         discounts_bp,
         analysis_bp,
+        icp_bp,
         interviews_bp,
         testimonials_bp,
         testimonial_requests_bp,

@@ -11,6 +11,7 @@ from wtforms.widgets import HiddenInput
 
 from ecp_tracker.db import get_session
 from ecp_tracker.domain.errors import DomainError
+from ecp_tracker.services.accounts.vocabulary import CUSTOM_PREFIX
 
 T = TypeVar("T")
 
@@ -21,7 +22,7 @@ def _is_hidden(field: Field) -> bool:
 
 def form_field_name(field: str) -> str:
     """Service field names to form field names (`trait:stack` -> `trait__stack`)."""
-    return field.replace("trait:", "trait__", 1)
+    return field.replace(CUSTOM_PREFIX, "trait__", 1)
 
 
 def show_error(form: FlaskForm, error: DomainError) -> None:

@@ -16,7 +16,7 @@ from ecp_tracker.models import Account, AccountTrait, User, account_archetypes
 from ecp_tracker.services.accounts import accounts, traits
 from ecp_tracker.services.accounts.export import export_accounts, export_rows
 from ecp_tracker.services.accounts.importing.importer import import_accounts
-from ecp_tracker.services.accounts.importing.presets import NATIVE_COLUMNS
+from ecp_tracker.services.accounts.importing.presets import DERIVED_COLUMNS, NATIVE_COLUMNS
 from ecp_tracker.services.accounts.listing import AccountFilters
 from tests.conftest import TEST_ACTOR, add_user
 
@@ -118,9 +118,9 @@ def reimport(session: Session, text: str):
     return report
 
 
-def test_header_is_the_native_columns_then_active_traits(workspace):
+def test_header_is_the_native_columns_then_active_traits_then_the_icp_columns(workspace):
     chunks = list(export_rows(workspace, AccountFilters()))
-    assert chunks[0] == ",".join([*NATIVE_COLUMNS, *TRAIT_COLUMNS]) + "\r\n"
+    assert chunks[0] == ",".join([*NATIVE_COLUMNS, *TRAIT_COLUMNS, *DERIVED_COLUMNS]) + "\r\n"
     assert len(parsed("".join(chunks))) == 4  # the archived account is left out
 
 

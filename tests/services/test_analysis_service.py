@@ -13,6 +13,7 @@ from ecp_tracker.analysis.counts import StratumCounts
 from ecp_tracker.domain.errors import ValidationError
 from ecp_tracker.models import Account, AuditEvent
 from ecp_tracker.services.accounts import accounts, traits
+from ecp_tracker.services.accounts.vocabulary import trait_catalogue
 from ecp_tracker.services.analysis import analysis
 from ecp_tracker.services.analysis.outcomes import OUTCOMES
 from ecp_tracker.services.analysis.population import (
@@ -20,7 +21,6 @@ from ecp_tracker.services.analysis.population import (
     binary_counts,
     number_bands,
     population,
-    trait_catalogue,
 )
 from tests.conftest import TEST_ACTOR
 from tests.factories.analysis import TODAY, add

@@ -6,7 +6,7 @@ the importer strips exactly that quote again.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, TextIO
@@ -15,9 +15,11 @@ from sqlalchemy import BindParameter, Connection, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from ecp_tracker.models import Account, AccountTrait, Archetype, TraitDefinition, User, account_archetypes
-from ecp_tracker.services.accounts.importing.presets import NATIVE_COLUMNS, TRAIT_PREFIX, neutralise
+from ecp_tracker.services.accounts.importing.presets import DERIVED_COLUMNS, NATIVE_COLUMNS, neutralise
 from ecp_tracker.services.accounts.listing import AccountFilters, filtered_statement
+from ecp_tracker.services.accounts.vocabulary import custom_trait_name
 from ecp_tracker.services.shared.csv_stream import csv_chunks, write_chunks
+from ecp_tracker.services.shared.derived import ScoreColumns, reasons_text, score_columns
 
 CHUNK_ROWS = 500  # rows per yielded text chunk
 YIELD_PER = 1000  # accounts per database round trip
@@ -54,13 +56,16 @@ def _rows(session: Session, filters: AccountFilters) -> Iterator[tuple[list[str]
     keys = [d.key for d in definitions]
     slot_of = {d.id: slot for slot, d in enumerate(definitions)}
     owners = {row.id: row.email for row in session.execute(select(User.id, User.email))}
-    yield [*NATIVE_COLUMNS, *(f"{TRAIT_PREFIX}{k}" for k in keys)], False
+    yield [*NATIVE_COLUMNS, *(custom_trait_name(k) for k in keys), *DERIVED_COLUMNS], False
+    scoring = score_columns(session)
+    derived = [] if scoring is None else [scoring.score, scoring.tier, *(r.matches for r in scoring.reasons)]
     columns = [c for c in NATIVE_COLUMNS if c not in {"archetypes", "owner"}]
     archetypes_at = NATIVE_COLUMNS.index("archetypes")
     owner_at = NATIVE_COLUMNS.index("owner")  # inserted after archetypes, so this index stays right
-    stmt = filtered_statement(filters).with_only_columns(
-        Account.id, Account.owner_id, *(getattr(Account, c) for c in columns)
+    stmt = filtered_statement(filters, scoring).with_only_columns(
+        Account.id, Account.owner_id, *(getattr(Account, c) for c in columns), *derived
     )
+    plain = 2 + len(columns)
     connection = session.connection()  # Core rows: no ORM bookkeeping per row
     # `with`: a stream abandoned half-way closes its cursor (a server-side cursor on PostgreSQL) at once.
     with connection.execute(stmt.execution_options(yield_per=YIELD_PER)) as result:
@@ -91,11 +96,24 @@ def _rows(session: Session, filters: AccountFilters) -> Iterator[tuple[list[str]
                     values[slot] = value if joined is None else joined + LIST_SEPARATOR + value
             empty = [None] * len(keys)
             for row in batch:
-                cells = [_cell(value) for value in row[2:]]
+                cells = [_cell(value) for value in row[2:plain]]
                 cells.insert(archetypes_at, _cell(LIST_SEPARATOR.join(names.get(row[0], ()))))
                 cells.insert(owner_at, _cell(owners.get(row[1])))
                 cells += [_cell(value) for value in slots.get(row[0], empty)]
+                cells += _score_cells(scoring, row[plain:])
                 yield cells, True
+
+
+def _score_cells(scoring: ScoreColumns | None, values: Sequence[Any]) -> list[str]:
+    """icp_score, icp_tier, icp_reasons (empty without an active version)."""
+    if scoring is None:
+        return ["", "", ""]
+    matched = [
+        (r.trait, r.value, r.points, r.exclude)
+        for r, hit in zip(scoring.reasons, values[2:], strict=True)
+        if hit and (r.exclude or r.points)
+    ]
+    return [str(int(values[0])), _cell(values[1]), _cell(reasons_text(matched))]
 
 
 def _plain_rows(connection: Connection, stmt: Select[Any]) -> list[tuple[Any, ...]]:

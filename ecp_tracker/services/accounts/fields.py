@@ -17,6 +17,7 @@ from ecp_tracker.domain.errors import ValidationError
 from ecp_tracker.domain.numbers import parse_decimal
 from ecp_tracker.models import TraitDefinition
 from ecp_tracker.services.accounts.traits import canonical_values
+from ecp_tracker.services.accounts.vocabulary import custom_trait_key, is_custom_trait
 from ecp_tracker.services.shared import raw_input
 
 TEXT_LIMITS = {"industry": 120, "country": 80, "region": 80, "acquisition_channel": 80}
@@ -191,9 +192,9 @@ def clean_account(
         clean.owner_given = True
         clean.owner = None if _blank(raw["owner"]) else raw["owner"]
     for key, value in raw.items():
-        if not key.startswith("trait:"):
+        if not is_custom_trait(key):
             continue
-        trait_key = key.removeprefix("trait:")
+        trait_key = custom_trait_key(key)
         definition = definitions.get(trait_key)
         if definition is None:
             problems.append((key, f"There is no trait {trait_key!r}; an admin defines traits first."))

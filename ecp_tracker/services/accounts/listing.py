@@ -13,6 +13,8 @@ from ecp_tracker.domain.accounts import SIZE_BAND_LABELS, Stage, TraitKind, name
 from ecp_tracker.domain.errors import InvalidFields
 from ecp_tracker.domain.numbers import is_id
 from ecp_tracker.models import Account, AccountTrait, Archetype, TraitDefinition, User, account_archetypes
+from ecp_tracker.services.accounts.vocabulary import custom_trait_key, is_custom_trait
+from ecp_tracker.services.shared.derived import ScoreColumns, score_columns
 from ecp_tracker.services.shared.pagination import Page, paginate
 
 SORTS = {
@@ -25,6 +27,7 @@ SORTS = {
     "created_at": Account.created_at,
     "updated_at": Account.updated_at,
 }
+SCORE_SORT = "score"  # the active ICP version's score (name order when no version is active)
 LIST_FILTERS = (
     "stage",
     "archetype",
@@ -34,6 +37,7 @@ LIST_FILTERS = (
     "country",
     "acquisition_channel",
     "owner",
+    "tier",
 )
 MAX_PER_PAGE = 100
 
@@ -49,6 +53,7 @@ class AccountFilters:
     country: tuple[str, ...] = ()
     acquisition_channel: tuple[str, ...] = ()
     owner: tuple[str, ...] = ()
+    tier: tuple[str, ...] = ()  # ICP tiers of the active version (`excluded`, `none` too)
     traits: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     include_archived: bool = False
     sort: str = "name"
@@ -77,15 +82,12 @@ class AccountFilters:
                 problems.append(("owner", f"Owner is a user id or 'none', not {owner!r}."))
         sort = (query.get("sort") or ["name"])[0] or "name"
         descending = sort.startswith("-")
-        if sort.lstrip("-") not in SORTS:
-            problems.append(("sort", f"Sort by one of {', '.join(SORTS)} (prefix - for descending)."))
+        if sort.lstrip("-") not in SORTS and sort.lstrip("-") != SCORE_SORT:
+            choices = ", ".join([*SORTS, SCORE_SORT])
+            problems.append(("sort", f"Sort by one of {choices} (prefix - for descending)."))
         if problems:
             raise InvalidFields(problems)
-        traits = {
-            key.removeprefix("trait:"): values(key)
-            for key in query
-            if key.startswith("trait:") and values(key)
-        }
+        traits = {custom_trait_key(key): values(key) for key in query if is_custom_trait(key) and values(key)}
         archived = (query.get("include_archived") or [""])[0].lower() in {"1", "true", "yes", "on", "y"}
         return cls(
             q=(query.get("q") or [""])[0].strip(),
@@ -97,6 +99,7 @@ class AccountFilters:
             country=values("country"),
             acquisition_channel=values("acquisition_channel"),
             owner=owners,
+            tier=values("tier"),
             traits=traits,
             include_archived=archived,
             sort=sort.lstrip("-"),
@@ -126,9 +129,15 @@ class AccountFilters:
         )
 
 
-def filtered_statement(filters: AccountFilters) -> Select[tuple[Account]]:
+def filtered_statement(
+    filters: AccountFilters, scoring: ScoreColumns | None = None
+) -> Select[tuple[Account]]:
+    """The accounts matching `filters`; `scoring` (the active ICP version's columns) for a tier filter or a
+    sort by score (with none, a tier filter matches nothing)."""
     stmt = select(Account)
     conditions = []
+    if filters.tier:
+        conditions.append(scoring.tier.in_(filters.tier) if scoring is not None else Account.id.is_(None))
     if not filters.include_archived:
         conditions.append(Account.archived_at.is_(None))
     if filters.q:
@@ -179,7 +188,11 @@ def filtered_statement(filters: AccountFilters) -> Select[tuple[Account]]:
         conditions.append(Account.id.in_(having))
     if conditions:
         stmt = stmt.where(and_(*conditions))
-    column = SORTS[filters.sort]
+    if filters.sort == SCORE_SORT and scoring is not None:
+        order = scoring.score.desc() if filters.descending else scoring.score.asc()
+        tiebreak = Account.name_key.asc()
+        return stmt.order_by(order, tiebreak, Account.id.asc())
+    column = SORTS.get(filters.sort, Account.name_key)
     order = column.desc() if filters.descending else column.asc()
     tiebreak = Account.id.desc() if filters.descending else Account.id.asc()
     if column.nullable:  # blanks last both ways, on every database
@@ -191,7 +204,9 @@ def list_accounts(
     session: Session, filters: AccountFilters, *, page: int = 1, per_page: int = 25
 ) -> Page[Account]:
     """One page of accounts: a COUNT, the page (owner joined), and one query for the archetypes."""
-    stmt = filtered_statement(filters).options(joinedload(Account.owner), selectinload(Account.archetypes))
+    scoring = score_columns(session) if filters.tier or filters.sort == SCORE_SORT else None
+    stmt = filtered_statement(filters, scoring)
+    stmt = stmt.options(joinedload(Account.owner), selectinload(Account.archetypes))
     return paginate(session, stmt, page=page, per_page=min(max(per_page, 1), MAX_PER_PAGE))
 
 

@@ -20,14 +20,13 @@ from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.errors import ValidationError
 from ecp_tracker.models import Account, AuditEvent
 from ecp_tracker.models.base import utcnow
+from ecp_tracker.services.accounts.vocabulary import TraitInfo, trait_catalogue
 from ecp_tracker.services.analysis.outcomes import DECIDED, OUTCOMES, Outcome, OutcomeKind
 from ecp_tracker.services.analysis.population import (
-    TraitInfo,
     binary_counts,
     churn_durations,
     continuous_samples,
     population,
-    trait_catalogue,
 )
 from ecp_tracker.services.shared import settings as stored_settings
 

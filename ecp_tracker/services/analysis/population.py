@@ -50,69 +50,10 @@ from ecp_tracker.models import (
     Archetype,
     Discount,
     Pilot,
-    TraitDefinition,
     account_archetypes,
 )
+from ecp_tracker.services.accounts.vocabulary import COLUMN_TRAITS, TraitInfo
 from ecp_tracker.services.analysis.outcomes import Outcome, population_condition, positive_expression
-
-COLUMN_TRAITS = (
-    "industry",
-    "size_band",
-    "revenue_band",
-    "region",
-    "country",
-    "acquisition_channel",
-    "discount_band",
-)
-BUILTIN_TRAITS = ("archetype", *COLUMN_TRAITS)
-BUILTIN_LABELS = {
-    "archetype": "archetype",
-    "industry": "industry",
-    "size_band": "company size",
-    "revenue_band": "revenue band",
-    "region": "region",
-    "country": "country",
-    "acquisition_channel": "acquisition channel",
-    "discount_band": "discount band",
-}
-CUSTOM_PREFIX = "trait:"
-
-
-# --- trait catalogue ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TraitInfo:
-    name: str  # as in the results: "industry", "trait:stack"
-    label: str
-    kind: str  # "builtin" or the custom trait's kind
-    externally_observable: bool
-    definition_id: int | None = None
-
-    @property
-    def can_stratify(self) -> bool:
-        """Adjusting needs one value per account: single-valued built-ins, custom booleans and categories."""
-        if self.kind == "builtin":
-            return self.name != "archetype"
-        return self.kind in (TraitKind.BOOLEAN, TraitKind.CATEGORY)
-
-
-def trait_catalogue(session: Session) -> list[TraitInfo]:
-    """Every trait the analysis can test: the built-in ones, then the custom traits in label order."""
-    builtin = [
-        TraitInfo(name, BUILTIN_LABELS[name], "builtin", name not in ("discount_band", "acquisition_channel"))
-        for name in BUILTIN_TRAITS
-    ]
-    definitions = session.scalars(
-        select(TraitDefinition)
-        .where(TraitDefinition.archived_at.is_(None))
-        .order_by(TraitDefinition.label, TraitDefinition.id)
-    )
-    custom = [
-        TraitInfo(CUSTOM_PREFIX + d.key, d.label, d.kind, d.externally_observable, d.id) for d in definitions
-    ]
-    return builtin + custom
-
 
 # --- SQL expressions for the derived traits --------------------------------------------------------------
 
@@ -147,6 +88,25 @@ def _deepest_discount() -> Any:
         .group_by(Discount.account_id)
         .subquery("deepest_discount")
     )
+
+
+def column_trait_expressions(depth: ColumnElement[Any]) -> dict[str, ColumnElement[Any]]:
+    """Each single-valued built-in trait as an SQL expression over `accounts` (`depth`: the account's deepest
+    discount). The analysis counts with these and the ICP scores with them, so both derive a value alike."""
+    return {
+        "industry": _recorded(Account.industry),
+        "size_band": _size_band(),
+        "revenue_band": _revenue_band(),
+        "region": _recorded(Account.region),
+        "country": _recorded(Account.country),
+        "acquisition_channel": _recorded(Account.acquisition_channel),
+        "discount_band": _discount_band(depth),
+    }
+
+
+def deepest_discount_depth() -> ColumnElement[Any]:
+    """The account's deepest discount as a correlated scalar subquery (for expressions without a join)."""
+    return select(func.max(Discount.depth)).where(Discount.account_id == Account.id).scalar_subquery()
 
 
 @dataclass(frozen=True)
@@ -191,15 +151,7 @@ def _is_recorded(text: ColumnElement[Any]) -> ColumnElement[bool]:
 
 def population(session: Session, outcome: Outcome, stratify_by: TraitInfo | None) -> Population:
     deepest = _deepest_discount()
-    columns: dict[str, ColumnElement[Any]] = {
-        "industry": _recorded(Account.industry),
-        "size_band": _size_band(),
-        "revenue_band": _revenue_band(),
-        "region": _recorded(Account.region),
-        "country": _recorded(Account.country),
-        "acquisition_channel": _recorded(Account.acquisition_channel),
-        "discount_band": _discount_band(deepest.c.depth),
-    }
+    columns = column_trait_expressions(deepest.c.depth)
     pos = cast(positive_expression(outcome), Integer)
     stratum: ColumnElement[Any] = literal("")
     stratum_join = None

@@ -29,7 +29,8 @@ from ecp_tracker.models.base import utcnow
 from ecp_tracker.permissions import SIGNED_IN, current_actor, permission
 from ecp_tracker.services.accounts import accounts, archetypes, contacts, saved_views, traits
 from ecp_tracker.services.accounts import export as account_export
-from ecp_tracker.services.accounts.listing import SORTS, AccountFilters, list_accounts
+from ecp_tracker.services.accounts.listing import SCORE_SORT, SORTS, AccountFilters, list_accounts
+from ecp_tracker.services.icp.scoring import account_scores, active_version
 from ecp_tracker.services.pilots import discounts, pilots
 from ecp_tracker.services.pilots import pages as pilot_pages
 from ecp_tracker.services.shared import audit
@@ -55,6 +56,7 @@ def index():
     session = get_session()
     filters = current_filters()
     page = list_accounts(session, filters, page=page_number(), per_page=PER_PAGE)
+    active = active_version(session)
     return render_template(
         "accounts/index.html",
         page=page,
@@ -63,7 +65,9 @@ def index():
         options=cached_filter_options(),
         stages=list(Stage),
         size_bands=SIZE_BAND_LABELS,
-        sorts=SORTS,
+        sorts=[*SORTS, SCORE_SORT],
+        scores=account_scores(session, [a.id for a in page.items]),
+        tiers=[*(t["name"] for t in active.tiers), "excluded", "none"] if active else [],
         views=saved_views.list_views(session, g.user.id),
         view_form=SavedViewForm(query=urlencode(filters.to_query(), doseq=True)),
         action_form=ActionForm(),
@@ -125,6 +129,7 @@ def show(account_id: int):
         pilot_names={p.id: p.name for p in account_pilots},
         discounts=discounts.discounts_of_account(session, account.id),
         sections=account_sections(session, account.id),
+        icp=account_scores(session, [account.id]).get(account.id),
         today=today,
     )
 

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, g, render_template
 from ecp_tracker.db import get_session
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.permissions import permission
+from ecp_tracker.services.icp import scoring as icp_scoring
 from ecp_tracker.services.pilots import board as pilot_board
 from ecp_tracker.services.pilots import discounts
 from ecp_tracker.services.shared import audit
@@ -33,6 +34,7 @@ def index():
     my_tokens = [t for t in tokens.list_tokens(session, g.user) if not t.is_revoked]
     today = display.today()
     overdue_promises = discounts.page_promises(session, overdue_only=True, per_page=SHORT_LIST, today=today)
+    icp = icp_scoring.active_version(session)
     return render_template(
         "dashboard/index.html",
         by_role=by_role,
@@ -48,6 +50,8 @@ def index():
         ending_soon=pilot_board.due_pilots(session, "soon", limit=SHORT_LIST, today=today),
         overdue=pilot_board.due_pilots(session, "overdue", limit=SHORT_LIST, today=today),
         overdue_promises=overdue_promises.items,
+        icp=icp,
+        icp_counts=icp_scoring.tier_counts(session, icp) if icp else {},
         today=today,
     )
 

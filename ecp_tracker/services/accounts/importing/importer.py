@@ -55,7 +55,6 @@ from ecp_tracker.services.accounts.importing.presets import (
     DATE_FIELDS,
     NUMBER_FIELDS,
     PRESETS,
-    TRAIT_PREFIX,
     ColumnPlan,
     DateReader,
     plan_headers,
@@ -64,6 +63,7 @@ from ecp_tracker.services.accounts.importing.presets import (
 )
 from ecp_tracker.services.accounts.importing.value_maps import MAPPED_FIELDS
 from ecp_tracker.services.accounts.importing.values import ValueReader
+from ecp_tracker.services.accounts.vocabulary import custom_trait_key, custom_trait_name, is_custom_trait
 from ecp_tracker.services.shared import audit
 
 __all__ = ["ColumnPlan", "ImportReport", "RowProblem", "import_accounts", "plan_columns"]
@@ -337,9 +337,9 @@ class _Import:
         self.ignored = list(plan.ignored)
         self.ignored_reasons = dict(plan.reasons)
         for index, target in plan.fields.items():
-            if not target.startswith(TRAIT_PREFIX):
+            if not is_custom_trait(target):
                 continue
-            key, header = target.removeprefix(TRAIT_PREFIX), plan.headers[index]
+            key, header = custom_trait_key(target), plan.headers[index]
             if key in all_definitions and key not in self.definitions:
                 self.problem(
                     header_row, header, f"The trait {key!r} is archived; restore it or remove the column."
@@ -351,8 +351,8 @@ class _Import:
         # how each column is read: (position, target, reader of its text or None, key when a new trait)
         self.readers: list[tuple[int, str, Callable[[str, int], Any] | None, str | None]] = []
         for index, target in plan.fields.items():
-            key = target.removeprefix(TRAIT_PREFIX)
-            new_trait = key if target.startswith(TRAIT_PREFIX) and key in self.new_traits else None
+            key = custom_trait_key(target)
+            new_trait = key if is_custom_trait(target) and key in self.new_traits else None
             self.readers.append((index, target, self.reader(target), new_trait))
         # pass 1 -> pass 2: row -> matched account id (None: a new account); account id -> first row
         self.names: dict[str, int] = {}
@@ -440,8 +440,8 @@ class _Import:
         """clean_account, with the trait cells of known traits read through `trait_values`."""
         cells = {
             target: raw.pop(target)
-            for target in [t for t in raw if t.startswith(TRAIT_PREFIX)]
-            if target.removeprefix(TRAIT_PREFIX) in definitions
+            for target in [t for t in raw if is_custom_trait(t)]
+            if custom_trait_key(target) in definitions
         }
         clean, problems = clean_account(
             raw,
@@ -451,7 +451,7 @@ class _Import:
             require_name=True,
         )
         for target, cell in cells.items():  # clean_account reads traits last, in the same order
-            key = target.removeprefix(TRAIT_PREFIX)
+            key = custom_trait_key(target)
             values = self.trait_values(key, definitions[key], cell)
             if isinstance(values, str):
                 problems.append((target, values))
@@ -619,8 +619,8 @@ class _Import:
 
     def decide_new_traits(self) -> None:
         for index, target in self.plan.fields.items():
-            key = target.removeprefix(TRAIT_PREFIX)
-            if not target.startswith(TRAIT_PREFIX) or key not in self.new_traits:
+            key = custom_trait_key(target)
+            if not is_custom_trait(target) or key not in self.new_traits:
                 continue
             trait = self.new_traits[key]
             if not trait.values:
@@ -682,9 +682,9 @@ class _Import:
     ) -> Iterator[list[tuple[int, CleanAccount]]]:
         """The rows pass 1 checked, in batches, with the values of new traits (in column order)."""
         trait_order = [
-            target.removeprefix(TRAIT_PREFIX)
+            custom_trait_key(target)
             for index, target in self.plan.fields.items()
-            if target.startswith(TRAIT_PREFIX) and index not in self.dropped
+            if is_custom_trait(target) and index not in self.dropped
         ]
         batch: list[tuple[int, CleanAccount]] = []
         for row, clean, new_cells in self.checked:
@@ -834,7 +834,7 @@ class _NewRows:
         append = self.traits.append  # about 20 values an account: plain loops, no comprehension each
         for trait_key, trait_values in clean.traits.items():
             if trait_values:
-                change[f"{TRAIT_PREFIX}{trait_key}"] = [None, trait_values]
+                change[custom_trait_name(trait_key)] = [None, trait_values]
                 definition_id = definition_ids[trait_key]
                 for value in trait_values:
                     append((key, definition_id, value))
@@ -1135,3 +1135,58 @@ def import_accounts(
         return report
     finally:
         job.checked.close()
+
+
+@dataclass(frozen=True)
+class CheckedRow:
+    """A data row read and checked as the import reads it: its cells, the clean values, and its problems as
+    (column header, reason) pairs (empty when the row would import)."""
+
+    row: int
+    cells: list[str]
+    account: CleanAccount
+    problems: list[tuple[str, str]]
+
+
+def check_rows(
+    session: Session,
+    actor: Actor,
+    stream: BinaryIO,
+    *,
+    preset: str = AUTO,
+    date_format: str | None = None,
+    today: date | None = None,
+) -> tuple[ColumnPlan, Iterator[CheckedRow]]:
+    """Read every data row with the import's presets and checks, one at a time, writing nothing (a prospect
+    list is scored this way). Raises ValidationError (field `file`) when the header cannot be used; a row that
+    cannot be read is yielded with its problem, and reading stops at a file that breaks off."""
+    found = _read_header(stream)
+    if isinstance(found, RowProblem):
+        raise ValidationError(found.reason, field="file")
+    header_row, headers = found
+    plan = plan_headers(headers, preset)
+    if plan.problems:
+        raise ValidationError("; ".join(f"{h}: {r}" if h else r for h, r in plan.problems), field="file")
+    state = _Import(
+        session,
+        actor,
+        stream,
+        plan,
+        header_row=header_row,
+        dates=DateReader(date_format),
+        today=today or utcnow().date(),
+        dry_run=True,
+        progress=None,
+    )
+
+    def rows() -> Iterator[CheckedRow]:
+        try:
+            for row, cells in state.data_rows():
+                raw, problems, _new = state.read_row(row, cells)
+                clean, more = state.clean(raw, state.definitions)
+                named = [(state.column(t) if t else "", reason) for t, reason in problems + more]
+                yield CheckedRow(row, cells, clean, named)
+        except _Unreadable as error:
+            yield CheckedRow(error.row, [], CleanAccount(), [("", error.reason)])
+
+    return plan, rows()

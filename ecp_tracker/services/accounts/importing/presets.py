@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from ecp_tracker.domain.accounts import Stage, slugify
 from ecp_tracker.domain.errors import ValidationError
+from ecp_tracker.services.accounts.vocabulary import custom_trait_key, custom_trait_name, is_custom_trait
 
 # Our own column set, in the order exports write it (custom traits follow as `trait:<key>`).
 NATIVE_COLUMNS = (
@@ -35,7 +36,6 @@ NATIVE_COLUMNS = (
     "owner",
     "notes",
 )
-TRAIT_PREFIX = "trait:"
 DATE_FIELDS = frozenset({"converted_on", "churned_on"})
 NUMBER_FIELDS = frozenset(
     {"employees", "annual_revenue", "founded_year", "contract_value", "nps", "referrals"}
@@ -49,6 +49,9 @@ _NEEDS_QUOTE = re.compile(r"'*[=+\-@\t\r]")
 _QUOTED = re.compile(r"'+[=+\-@\t\r]")
 
 NOT_USED = "not used by ECP Tracker"
+# Columns an export adds that are computed from the account, so a re-import skips them.
+DERIVED_COLUMNS = ("icp_score", "icp_tier", "icp_reasons")
+DERIVED = "derived from the active ICP version (recomputed, never imported)"
 
 
 def normalize_header(header: str) -> str:
@@ -82,9 +85,9 @@ class Preset:
 
     def field_for(self, header: str) -> str | None:
         normalized = normalize_header(header)
-        if normalized.startswith(TRAIT_PREFIX):
-            key = slugify(normalized.removeprefix(TRAIT_PREFIX))
-            return f"{TRAIT_PREFIX}{key}" if key else None
+        if is_custom_trait(normalized):
+            key = slugify(custom_trait_key(normalized))
+            return custom_trait_name(key) if key else None
         return self.columns.get(normalized)
 
     def knows(self, header: str) -> bool:
@@ -109,7 +112,12 @@ class Preset:
         raise ValidationError(f"Unknown {self.label} stage {value!r}; known: {self.stage_help}.")
 
 
-NATIVE = Preset(name="native", label="ECP Tracker", columns={c: c for c in NATIVE_COLUMNS})
+NATIVE = Preset(
+    name="native",
+    label="ECP Tracker",
+    columns={c: c for c in NATIVE_COLUMNS},
+    ignored=dict.fromkeys(DERIVED_COLUMNS, DERIVED),
+)
 
 HUBSPOT = Preset(
     name="hubspot",
@@ -242,7 +250,7 @@ def detect_preset(headers: Sequence[str]) -> Preset:
 
 def mappable_field(target: str) -> bool:
     """A field a column may be mapped to by hand: one of our columns or `trait:<key>`."""
-    return target in NATIVE_COLUMNS or (target.startswith(TRAIT_PREFIX) and bool(slugify(target[6:])))
+    return target in NATIVE_COLUMNS or (is_custom_trait(target) and bool(slugify(custom_trait_key(target))))
 
 
 def plan_headers(
