@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -45,3 +46,11 @@ def statements_for(app, client, url) -> int:
 def audit_count(session) -> int:
     session.expire_all()
     return session.scalar(select(func.count(AuditEvent.id)))
+
+
+def upload_csv(client, content: bytes, name: str = "companies.csv", **fields):
+    return client.post(
+        "/accounts/import/",
+        data={"file": (io.BytesIO(content), name), "preset": "auto", **fields},
+        content_type="multipart/form-data",
+    )

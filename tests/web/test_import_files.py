@@ -11,14 +11,14 @@ from sqlalchemy import select
 from ecp_tracker import jobs
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import ImportJob
-from tests.web.test_import_page import _upload
+from tests.helpers import upload_csv
 
 CSV = b"name,stage\nAcme Files Ltd,prospect\n"
 
 
 def test_the_upload_is_deleted_when_the_import_is_done(app, client_as, db_session):
     editor = client_as(Role.EDITOR)
-    assert _upload(editor, CSV).status_code == 302
+    assert upload_csv(editor, CSV).status_code == 302
     job = db_session.scalar(select(ImportJob).order_by(ImportJob.id.desc()))
     path = jobs.upload_path(app, job.stored_name)
     assert job.status == "checked"

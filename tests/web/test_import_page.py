@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -10,23 +9,16 @@ from sqlalchemy import func, select
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import Account, ImportJob, WorkspaceSetting
 from tests.conftest import add_user
+from tests.helpers import upload_csv
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-def _upload(client, content: bytes, name: str = "companies.csv", **fields):
-    return client.post(
-        "/accounts/import/",
-        data={"file": (io.BytesIO(content), name), "preset": "auto", **fields},
-        content_type="multipart/form-data",
-    )
 
 
 def test_check_then_import_a_hubspot_export(client_as, db_session):
     for email in ("ada@ourstartup.example", "grace@ourstartup.example"):  # the owners the export names
         add_user(db_session, Role.EDITOR, email=email)
     editor = client_as(Role.EDITOR)
-    response = _upload(editor, (DATA / "hubspot-companies.csv").read_bytes(), "hubspot-companies.csv")
+    response = upload_csv(editor, (DATA / "hubspot-companies.csv").read_bytes(), "hubspot-companies.csv")
     assert response.status_code == 302
     report = editor.get(response.headers["Location"]).get_data(as_text=True)
     assert "Ready to import" in report and "Read as <strong>hubspot</strong>" in report
@@ -45,7 +37,7 @@ def test_check_then_import_a_hubspot_export(client_as, db_session):
 def test_a_bad_row_is_named_and_nothing_is_written(client_as, db_session):
     editor = client_as(Role.EDITOR)
     content = b"name,employees,stage\nGood Co,10,prospect\nBad Co,ten,prospect\n"
-    response = _upload(editor, content)
+    response = upload_csv(editor, content)
     page = editor.get(response.headers["Location"]).get_data(as_text=True)
     assert "1 problem to fix first" in page
     assert "<td>3</td><td><code>employees</code></td>" in page
@@ -57,7 +49,7 @@ def test_a_bad_row_is_named_and_nothing_is_written(client_as, db_session):
 
 def test_upload_form_refuses_other_files(client_as, db_session):
     editor = client_as(Role.EDITOR)
-    response = _upload(editor, b"%PDF-1.4", "deck.pdf")
+    response = upload_csv(editor, b"%PDF-1.4", "deck.pdf")
     assert response.status_code == 422 and "Upload a .csv file." in response.get_data(as_text=True)
     assert editor.post("/accounts/import/", data={"preset": "auto"}).status_code == 422
     assert db_session.scalar(select(func.count(ImportJob.id))) == 0
@@ -65,7 +57,7 @@ def test_upload_form_refuses_other_files(client_as, db_session):
 
 def test_jobs_are_private_to_their_owner_and_admins(client_as, people, db_session):
     editor = client_as(Role.EDITOR)
-    response = _upload(editor, b"name\nSolo Co\n")
+    response = upload_csv(editor, b"name\nSolo Co\n")
     location = response.headers["Location"]
     assert editor.get(location).status_code == 200
     assert client_as(Role.ADMIN).get(location).status_code == 200
@@ -74,7 +66,7 @@ def test_jobs_are_private_to_their_owner_and_admins(client_as, people, db_sessio
 
 def test_columns_can_be_mapped_by_hand(client_as, db_session):
     editor = client_as(Role.EDITOR)
-    response = _upload(editor, b"Company,Segment,Headcount\nOrbit Co,Fintech,12\n")
+    response = upload_csv(editor, b"Company,Segment,Headcount\nOrbit Co,Fintech,12\n")
     location = response.headers["Location"]
     page = editor.get(location).get_data(as_text=True)
     assert "no column for the account name" in page
@@ -96,11 +88,11 @@ def test_columns_can_be_mapped_by_hand(client_as, db_session):
 
 def test_the_preview_shows_each_value_and_maps_it_to_an_existing_one(client_as, db_session):
     editor = client_as(Role.EDITOR)
-    existing = _upload(editor, b"name,acquisition_channel\nOld Co,Word of mouth\n")
+    existing = upload_csv(editor, b"name,acquisition_channel\nOld Co,Word of mouth\n")
     job = db_session.scalar(select(ImportJob))
     editor.post(f"/accounts/import/{job.id}/run")
     content = (DATA / "hubspot-companies-internal-values.csv").read_bytes()
-    location = _upload(editor, content, "internal.csv").headers["Location"]
+    location = upload_csv(editor, content, "internal.csv").headers["Location"]
     assert existing.status_code == 302
     page = editor.get(location).get_data(as_text=True)
     assert '<label for="becomes-acquisition_channel-' in page and ">DIRECT_TRAFFIC</label>" in page
@@ -121,7 +113,7 @@ def test_the_preview_shows_each_value_and_maps_it_to_an_existing_one(client_as, 
 
 def test_value_mapping_is_refused_for_viewers_and_bad_values(client_as, db_session):
     editor = client_as(Role.EDITOR)
-    location = _upload(editor, b"name,industry\nSolo Co,Fintech\n").headers["Location"]
+    location = upload_csv(editor, b"name,industry\nSolo Co,Fintech\n").headers["Location"]
     job_id = int(location.rstrip("/").rsplit("/", 1)[1])
     viewer = client_as(Role.VIEWER)
     assert viewer.post(f"/accounts/import/{job_id}/values", data={}).status_code == 403

@@ -13,7 +13,6 @@ import uuid
 from ecp_tracker.models import Account, User
 from ecp_tracker.services.users import tokens
 from tests.conftest import TEST_ACTOR
-from tests.web.test_streaming_pool import pooled_app  # noqa: F401 (fixture)
 
 TRIALS = 12
 
@@ -46,7 +45,7 @@ def _together(app, calls):
     return results
 
 
-def test_simultaneous_patches_of_one_account_give_200_and_409_never_500(pooled_app):  # noqa: F811
+def test_simultaneous_patches_of_one_account_give_200_and_409_never_500(pooled_app):
     headers = _admin_api(pooled_app)
     session = pooled_app.extensions["ecp_db"].session_factory()
     account_id = session.query(Account.id).order_by(Account.id).limit(1).scalar()
@@ -76,7 +75,7 @@ def test_simultaneous_patches_of_one_account_give_200_and_409_never_500(pooled_a
         assert after["version"] == version + 1
 
 
-def test_simultaneous_creates_with_one_name_give_201_and_422_never_500(pooled_app):  # noqa: F811
+def test_simultaneous_creates_with_one_name_give_201_and_422_never_500(pooled_app):
     headers = _admin_api(pooled_app)
     for trial in range(TRIALS):
         name = f"Race {uuid.uuid4().hex[:10]} {trial}"
@@ -90,7 +89,7 @@ def test_simultaneous_creates_with_one_name_give_201_and_422_never_500(pooled_ap
         assert "name" in refused["errors"], refused
 
 
-def test_simultaneous_patches_of_one_user_give_200_and_409_never_500(pooled_app):  # noqa: F811
+def test_simultaneous_patches_of_one_user_give_200_and_409_never_500(pooled_app):
     headers = _admin_api(pooled_app)
     client = pooled_app.test_client()
     listed = client.get("/api/v1/users", headers=headers).get_json()["items"]

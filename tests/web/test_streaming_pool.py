@@ -7,55 +7,15 @@ single shared connection the other tests use, so a connection left checked out s
 from __future__ import annotations
 
 import gc
-import os
-from collections.abc import Iterator
 
 import pytest
-from alembic import command
 from flask import Flask
-from sqlalchemy import text
 
-import config
-from ecp_tracker import create_app
-from ecp_tracker.db import make_engine
-from ecp_tracker.demo.workspace import DEMO_LOGINS, load_demo
+from ecp_tracker.demo.workspace import DEMO_LOGINS
 from ecp_tracker.services.accounts import export as account_export
-from tests.conftest import PG_URL, alembic_config
 
 EXPORTS = ("/accounts/export.csv", "/pilots/export.csv", "/testimonials/export.csv", "/interviews/export.csv")
 VIEWER = DEMO_LOGINS[2]
-
-
-@pytest.fixture(scope="module")
-def pooled_app(tmp_path_factory) -> Iterator[Flask]:
-    """An app on its own pooled database, migrated and loaded with the demo workspace."""
-    if PG_URL:
-        schema = f"pool_test_{os.getpid()}"
-        admin = make_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        sep = "&" if "?" in PG_URL else "?"
-        url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('pool') / 'pool.sqlite3'}"
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        command.upgrade(alembic_config(conn), "head")
-        conn.commit()
-    engine.dispose()
-    app = create_app(config.TestConfig(DATABASE_URL=url))
-    with app.app_context():
-        session = app.extensions["ecp_db"].session_factory()
-        load_demo(session)
-        session.commit()
-        session.close()
-    yield app
-    app.extensions["ecp_db"].engine.dispose()
-    if PG_URL:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def _checked_out(app: Flask) -> int:
