@@ -21,6 +21,7 @@ PAGES = (
     ("testimonials", "Using ECP Tracker"),
     ("interviews", "Using ECP Tracker"),
     ("statistics", "Using ECP Tracker"),
+    ("icp", "Using ECP Tracker"),
     ("api", "For integrations and administrators"),
     ("architecture", "For integrations and administrators"),
     ("performance", "For integrations and administrators"),
@@ -41,6 +42,7 @@ AREA_HELP = {
     "collections": "testimonials",
     "interviews": "interviews",
     "analysis": "statistics",
+    "icp": "icp",
 }
 
 
