@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from ecp_tracker.domain.roles import Role
+from ecp_tracker.services.shared import raw_input
 from ecp_tracker.services.testimonials import testimonials
 from ecp_tracker.services.testimonials import wall as testimonial_wall
 from tests.conftest import TEST_ACTOR
@@ -38,7 +39,7 @@ def bodies(client) -> dict[str, str]:
 
 def freeze_today(monkeypatch, day):
     """Time passes: 'today' moves on for the whole app; nothing is run in between."""
-    monkeypatch.setattr(testimonials, "today", lambda: day)
+    monkeypatch.setattr(raw_input, "today", lambda: day)
 
 
 def test_the_wall_feed_and_embed_show_only_current_public_consent(client, db_session, walls, monkeypatch):

@@ -22,7 +22,8 @@ from ecp_tracker.services.shared import raw_input
 
 TEXT_LIMITS = {"industry": 120, "country": 80, "region": 80, "acquisition_channel": 80}
 NOTES_LIMIT = 20_000
-COLUMN_FIELDS = (
+# Our own column set, in the order forms show and exports write it (custom traits follow as `trait:<key>`).
+NATIVE_COLUMNS = (
     "name",
     "domain",
     "industry",
@@ -33,13 +34,17 @@ COLUMN_FIELDS = (
     "region",
     "acquisition_channel",
     "stage",
+    "archetypes",
     "converted_on",
     "churned_on",
     "contract_value",
     "nps",
     "referrals",
+    "owner",
     "notes",
 )
+# The columns stored on the account row itself (archetypes and the owner are relations).
+COLUMN_FIELDS = tuple(name for name in NATIVE_COLUMNS if name not in ("archetypes", "owner"))
 
 
 @dataclass

@@ -64,9 +64,6 @@ PUBLIC_SCOPES = tuple(scope.value for scope in ConsentScope if scope.public)
 PUBLIC_KINDS = tuple(kind.value for kind in TestimonialKind if kind.shown_publicly)
 
 
-today = raw_input.today
-
-
 # --- consent, on the day it is asked ---------------------------------------------------------------------
 
 
@@ -131,7 +128,7 @@ def identifying_terms_of(testimonial: Testimonial) -> list[str]:
 
 def public_use_problem(testimonial: Testimonial, day: date | None = None) -> str | None:
     """Why the testimonial may not be shown in public on `day`; None when it may."""
-    day = day or today()
+    day = day or raw_input.today()
     if not TestimonialKind(testimonial.kind).shown_publicly:
         return "a reference availability is for sales conversations, not for public pages"
     problem = consent_of(testimonial).problem_for_public_use(day)
@@ -296,7 +293,7 @@ def _clean_consent(
             problems.append(("consented_on", "Give the day the consent was given."))
         if not statement:
             problems.append(("consent_statement", "Record the consent statement the customer agreed to."))
-    if on is not None and on > today():
+    if on is not None and on > raw_input.today():
         problems.append(("consented_on", "Consent is recorded once it has been given, not in advance."))
     if on is not None and expires is None and given:
         expires = add_months(on, settings.consent_months)
@@ -502,7 +499,7 @@ def transition(
         raise ValidationError(f"Unknown status {to!r}.", field="to") from None
     current = TestimonialStatus(testimonial.status)
     check_transition(current, target, withdrawn_on=testimonial.consent_withdrawn_on)
-    day = day or today()
+    day = day or raw_input.today()
     note = " ".join(note.split())[:2000]
     if target is TestimonialStatus.RECEIVED:
         if TestimonialKind(testimonial.kind).needs_body and not testimonial.body.strip():
@@ -530,8 +527,8 @@ def withdraw_consent(
     """The customer withdrew consent (on `on`, default today; never in the future). From that day it is in
     no public place; a published testimonial is retired with the reason."""
     testimonial = get_testimonial(session, testimonial_id)
-    day = on or today()
-    if day > today():
+    day = on or raw_input.today()
+    if day > raw_input.today():
         raise ValidationError("Record a withdrawal once it has happened, not in advance.", field="on")
     if testimonial.consented_on is None:
         raise Conflict("No consent is recorded for this testimonial, so there is none to withdraw.")
@@ -586,7 +583,7 @@ def add_usage(
     """Log where and when the testimonial was used. Outside the company (every channel but internal) it
     needs current public consent on the day of use."""
     testimonial = get_testimonial(session, testimonial_id)
-    day = day or today()
+    day = day or raw_input.today()
     problems: list[tuple[str, str]] = []
     try:
         channel = UsageChannel(str(raw.get("channel") or ""))
@@ -626,7 +623,7 @@ def usage_counts(
     session: Session, account_ids: Sequence[int] | None = None, *, day: date | None = None
 ) -> dict[int, int]:
     """Uses this quarter (up to `day`) of each account's testimonials, in one grouped query."""
-    day = day or today()
+    day = day or raw_input.today()
     stmt = (
         select(Testimonial.account_id, func.count(TestimonialUsage.id))
         .join(Testimonial, Testimonial.id == TestimonialUsage.testimonial_id)
@@ -660,7 +657,7 @@ class TestimonialCounts:
 def dashboard_counts(session: Session, day: date | None = None) -> TestimonialCounts:
     """Testimonials waiting for approval, and approved or published ones whose consent expires within 30
     days (two COUNT queries)."""
-    day = day or today()
+    day = day or raw_input.today()
     waiting = session.scalar(
         select(func.count(Testimonial.id)).where(Testimonial.status == TestimonialStatus.RECEIVED.value)
     )

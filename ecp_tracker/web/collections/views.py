@@ -9,7 +9,7 @@ from ecp_tracker.db import get_session
 from ecp_tracker.domain.errors import StaleEdit
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.permissions import current_actor, permission
-from ecp_tracker.services.testimonials import testimonials
+from ecp_tracker.services.shared import raw_input
 from ecp_tracker.services.testimonials import wall as testimonial_wall
 from ecp_tracker.web.collections.forms import ActionForm, collection_form
 from ecp_tracker.web.forms_support import attempt, status_for
@@ -46,7 +46,7 @@ def new():
 def show(collection_id: int):
     session = get_session()
     collection = testimonial_wall.get_collection(session, collection_id)
-    items = testimonial_wall.wall(session, collection, testimonials.today())
+    items = testimonial_wall.wall(session, collection, raw_input.today())
     embed_url = url_for("wall.embed", slug=collection.slug, _external=True)
     return render_template(
         "collections/show.html",

@@ -30,7 +30,7 @@ from ecp_tracker.domain.testimonials import (
 from ecp_tracker.permissions import current_actor, permission
 from ecp_tracker.services.accounts import archetypes, contacts
 from ecp_tracker.services.pilots import discounts
-from ecp_tracker.services.shared import audit
+from ecp_tracker.services.shared import audit, raw_input
 from ecp_tracker.services.testimonials import library as testimonial_library
 from ecp_tracker.services.testimonials import settings as testimonial_settings
 from ecp_tracker.services.testimonials import testimonials
@@ -70,7 +70,7 @@ def current_filters() -> TestimonialFilters:
 def index():
     session = get_session()
     filters = current_filters()
-    today = testimonials.today()
+    today = raw_input.today()
     return render_template(
         "testimonials/index.html",
         library=testimonial_library.library(
@@ -95,7 +95,7 @@ def index():
 def export():
     """The filtered testimonials as CSV, streamed; formula-like cells are neutralised."""
     chunks = testimonial_library.export_chunks(get_session(), current_filters())
-    filename = f"testimonials-{testimonials.today().isoformat()}.csv"
+    filename = f"testimonials-{raw_input.today().isoformat()}.csv"
     return csv_download(chunks, filename)
 
 
@@ -122,7 +122,7 @@ def new(account_id: int | None = None):
     settings = testimonial_settings.load_settings(session)
     if not form.is_submitted():
         form.consent_statement.data = settings.consent_statement
-        form.consented_on.data = testimonials.today().isoformat()
+        form.consented_on.data = raw_input.today().isoformat()
     if form.validate_on_submit():
         made = attempt(
             form,
@@ -147,7 +147,7 @@ def show(testimonial_id: int):
 def _show(testimonial_id: int, status: int = 200, **forms):
     session = get_session()
     testimonial = testimonials.get_testimonial(session, testimonial_id)
-    today = testimonials.today()
+    today = raw_input.today()
     current = TestimonialStatus(testimonial.status)
     consent_form = forms.pop("consent_form", None) or ConsentForm(
         formdata=None,
@@ -348,5 +348,5 @@ def settings():
         if saved is not None:
             flash("Saved the testimonial settings.", "success")
             return redirect(url_for("testimonials.settings"))
-    example = add_months(testimonials.today(), current.consent_months)
+    example = add_months(raw_input.today(), current.consent_months)
     return render_template("testimonials/settings.html", form=form, example_expiry=example), status_for(form)

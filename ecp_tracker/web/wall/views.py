@@ -8,7 +8,7 @@ from flask import Blueprint, jsonify, render_template
 from ecp_tracker.db import get_session
 from ecp_tracker.extensions import CONTENT_SECURITY_POLICY, talisman
 from ecp_tracker.permissions import PUBLIC, permission
-from ecp_tracker.services.testimonials import testimonials
+from ecp_tracker.services.shared import raw_input
 from ecp_tracker.services.testimonials import wall as testimonial_wall
 
 bp = Blueprint("wall", __name__, url_prefix="/wall", template_folder="templates")
@@ -21,7 +21,7 @@ EMBEDDABLE_POLICY = {**CONTENT_SECURITY_POLICY, "form-action": "'none'", "frame-
 def _wall(slug: str):
     session = get_session()
     collection = testimonial_wall.live_collection(session, slug)
-    day = testimonials.today()
+    day = raw_input.today()
     return collection, testimonial_wall.wall(session, collection, day), day
 
 

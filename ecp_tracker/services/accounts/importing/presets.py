@@ -13,29 +13,9 @@ from datetime import date, datetime
 
 from ecp_tracker.domain.accounts import Stage, slugify
 from ecp_tracker.domain.errors import ValidationError
+from ecp_tracker.services.accounts.fields import NATIVE_COLUMNS
 from ecp_tracker.services.accounts.vocabulary import custom_trait_key, custom_trait_name, is_custom_trait
 
-# Our own column set, in the order exports write it (custom traits follow as `trait:<key>`).
-NATIVE_COLUMNS = (
-    "name",
-    "domain",
-    "industry",
-    "employees",
-    "annual_revenue",
-    "founded_year",
-    "country",
-    "region",
-    "acquisition_channel",
-    "stage",
-    "archetypes",
-    "converted_on",
-    "churned_on",
-    "contract_value",
-    "nps",
-    "referrals",
-    "owner",
-    "notes",
-)
 DATE_FIELDS = frozenset({"converted_on", "churned_on"})
 NUMBER_FIELDS = frozenset(
     {"employees", "annual_revenue", "founded_year", "contract_value", "nps", "referrals"}
