@@ -95,6 +95,7 @@ def test_icp_from_analysis_preview_activate_and_roll_back(page, tmp_path):
     criteria_box = page.get_by_label("Criteria")
     criteria_box.fill(criteria_box.input_value().replace(f"{REGION} | 30", f"{REGION} | 10"))
     page.get_by_role("button", name="Save draft").click()
+    page.wait_for_url(re.compile(r"/icp/\d+$"))
     second = re.search(r"/icp/(\d+)", page.url).group(1)
     page.get_by_role("link", name="Preview and activate").click()
     page.get_by_role("button", name=f"Activate version {second}").click()

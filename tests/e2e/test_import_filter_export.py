@@ -7,6 +7,8 @@ import csv
 import io
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_first_run import PASSWORD, add_user, sign_in
 
@@ -96,7 +98,8 @@ def test_import_fix_reimport_filter_export(page, tmp_path):
     page.get_by_label("Referral").check()
     page.get_by_role("button", name="Apply filters").click()
     rows = page.locator("table.data tbody tr")
-    assert rows.count() == 1 and "Ledgerly" in rows.first.inner_text()
+    expect(rows).to_have_count(1)  # waits for the filtered page to load
+    assert "Ledgerly" in rows.first.inner_text()
     screenshot(page, "12-filtered")
 
     with page.expect_download() as download_info:

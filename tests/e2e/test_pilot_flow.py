@@ -77,7 +77,7 @@ def test_pilot_with_preregistered_criteria_to_customer(page):
     screenshot(page, "21-pilot-converted")
 
     page.get_by_role("link", name="Orbital Freight").first.click()
-    assert "stage-customer" in page.content()
+    page.locator(".stage-customer").first.wait_for()
     page.get_by_role("link", name="Grant a discount").first.click()
     page.locator('[name="kind"]').select_option("percent")
     page.locator('[name="amount"]').fill("20")
