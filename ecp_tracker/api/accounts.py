@@ -9,7 +9,7 @@ from typing import Any
 from flask import request
 from flask_smorest import Blueprint
 
-from ecp_tracker.api.schemas import (
+from ecp_tracker.api.schemas.accounts import (
     AccountCreateSchema,
     AccountListArgsSchema,
     AccountPageSchema,

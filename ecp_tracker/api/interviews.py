@@ -8,7 +8,8 @@ from typing import Any
 from flask import request
 from flask_smorest import Blueprint
 
-from ecp_tracker.api.interview_schemas import (
+from ecp_tracker.api.references import account_ref
+from ecp_tracker.api.schemas.interviews import (
     FindingCreateSchema,
     FindingPatchSchema,
     FindingSchema,
@@ -20,7 +21,6 @@ from ecp_tracker.api.interview_schemas import (
     ThemeArgsSchema,
     ThemeReportSchema,
 )
-from ecp_tracker.api.references import account_ref
 from ecp_tracker.db import get_session
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import Interview, InterviewFinding

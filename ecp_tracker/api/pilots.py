@@ -11,7 +11,7 @@ from flask import request
 from flask_smorest import Blueprint
 
 from ecp_tracker.api.references import account_ref, referenced_as
-from ecp_tracker.api.schemas import (
+from ecp_tracker.api.schemas.pilots import (
     AmendmentCreateSchema,
     AmendmentSchema,
     CriterionCreateSchema,

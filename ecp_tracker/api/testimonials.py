@@ -9,8 +9,8 @@ from flask import request, url_for
 from flask_smorest import Blueprint
 
 from ecp_tracker.api.references import account_ref, referenced_as
-from ecp_tracker.api.schemas import PageArgsSchema
-from ecp_tracker.api.testimonial_schemas import (
+from ecp_tracker.api.schemas.common import PageArgsSchema
+from ecp_tracker.api.schemas.testimonials import (
     CollectionCreateSchema,
     CollectionPageSchema,
     CollectionPatchSchema,

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ecp_tracker.api.schemas import DATE, VERSION_REQUIRED, AccountRefSchema, PageArgsSchema, page_schema
+from ecp_tracker.api.schemas.common import (
+    DATE,
+    VERSION_REQUIRED,
+    AccountRefSchema,
+    PageArgsSchema,
+    page_schema,
+)
 from ecp_tracker.domain.accounts import DmuRole
 from ecp_tracker.domain.interviews import (
     FINDING_TEXT_MAX_LENGTH,

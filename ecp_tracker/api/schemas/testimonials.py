@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
-from ecp_tracker.api.schemas import AccountRefSchema, PageArgsSchema, page_schema
+from ecp_tracker.api.schemas.common import AccountRefSchema, PageArgsSchema, page_schema
 from ecp_tracker.domain.testimonials import (
     ConsentScope,
     RequestStatus,
