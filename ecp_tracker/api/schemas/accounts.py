@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
-from ecp_tracker.api.schemas.common import (
-    PageArgsSchema,
-    page_schema,
-)
+from ecp_tracker.api.schemas.common import FilterArgsSchema, PageArgsSchema, page_schema
+from ecp_tracker.services.accounts.listing import AccountFilters
 
 
 class IcpReasonSchema(Schema):
@@ -102,7 +100,7 @@ AccountPatchSchema = Schema.from_dict(
 )
 
 
-class AccountListArgsSchema(PageArgsSchema):
+class AccountListArgsSchema(FilterArgsSchema, PageArgsSchema):
     """Filters; each may repeat (?stage=customer&stage=churned). Custom traits: `trait:<key>=value`."""
 
     class Meta:
@@ -124,6 +122,8 @@ class AccountListArgsSchema(PageArgsSchema):
     sort = fields.String(
         metadata={"description": "name, stage, industry, employees, ..., score; prefix - to reverse."}
     )
+
+    parse_filters = AccountFilters.from_query
 
 
 class ContactSchema(Schema):

@@ -9,9 +9,11 @@ from ecp_tracker.api.schemas.common import (
     NUMBER,
     VERSION_REQUIRED,
     AccountRefSchema,
+    FilterArgsSchema,
     PageArgsSchema,
     page_schema,
 )
+from ecp_tracker.services.pilots.board import PilotFilters
 
 PILOT_STATUSES = ["planned", "active", "extended", "succeeded", "failed", "cancelled"]
 PILOT_OUTCOMES = ["pending", "converted", "not_converted"]
@@ -207,7 +209,7 @@ PilotPatchSchema = Schema.from_dict(
 )
 
 
-class PilotListArgsSchema(PageArgsSchema):
+class PilotListArgsSchema(FilterArgsSchema, PageArgsSchema):
     """Filters; status, archetype and owner may repeat (?status=active&status=extended)."""
 
     status = fields.List(fields.String(metadata={"enum": PILOT_STATUSES}))
@@ -220,6 +222,8 @@ class PilotListArgsSchema(PageArgsSchema):
             "description": "soon: running, ending within 14 days; overdue: running past its planned end."
         },
     )
+
+    parse_filters = PilotFilters.from_query
 
 
 class TransitionSchema(Schema):
