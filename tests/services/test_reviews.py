@@ -134,3 +134,18 @@ def test_a_finalised_month_is_corrected_by_a_review_that_supersedes_it(evidence)
     reviews.finalise(evidence, TEST_ACTOR, first.id)
     second = reviews.open_review(evidence, TEST_ACTOR, "2026-11", supersedes=first.id, today=TODAY)
     assert (second.revision, second.supersedes_id) == (2, first.id)
+
+
+def test_flask_reviews_open_and_export(app, evidence, tmp_path):
+    runner = app.test_cli_runner()
+    opened = runner.invoke(args=["reviews", "open", "2026-11", "--outcome", "converted"])
+    assert opened.exit_code == 0, opened.output
+    assert "Opened review 1 of 2026-11" in opened.output and "snapshot SHA-256" in opened.output
+    again = runner.invoke(args=["reviews", "open", "2026-11"])
+    assert again.exit_code == 1 and "exists already" in again.output
+    bad = runner.invoke(args=["reviews", "open", "Nov"])
+    assert bad.exit_code == 1 and "2026-11" in bad.output
+    out = tmp_path / "review.md"
+    exported = runner.invoke(args=["reviews", "export", "1", "--format", "markdown", "--out", str(out)])
+    assert exported.exit_code == 0 and out.read_text().startswith("# ECP to ICP review, 2026-11")
+    assert runner.invoke(args=["reviews", "export", "9"]).exit_code == 1
