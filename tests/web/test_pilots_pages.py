@@ -301,6 +301,42 @@ def test_results_scorecard_and_conversion_make_the_account_a_customer(client_as,
     assert "disagrees: converted although it missed its criteria" in page
 
 
+def test_after_the_end_a_result_changes_only_as_an_amendment_shown_in_the_history(client_as, db_session):
+    pilot = make_pilot(db_session, make_account(db_session, stage="pilot"), start=True)
+    (criterion,) = pilot.criteria
+    editor = client_as(Role.EDITOR)
+    assert record(editor, pilot, criterion, "250").status_code == 302
+    assert editor.post(f"/pilots/{pilot.id}/status", data={"to": "succeeded"}).status_code == 302
+    page = editor.get(f"/pilots/{pilot.id}").get_data(as_text=True)
+    assert "a change to this result is an amendment with its reason" in page  # the form says so
+    assert f'name="result{criterion.id}-reason"' in page
+    before = audit_count(db_session)
+    criterion = fresh(db_session, SuccessCriterion, criterion.id)
+    silent = record(editor, pilot, criterion, "320")
+    assert silent.status_code == 422
+    assert "The pilot has ended: say why its result changes" in silent.get_data(as_text=True)
+    assert audit_count(db_session) == before
+    assert fresh(db_session, SuccessCriterion, criterion.id).actual == 250
+    prefix = f"result{criterion.id}-"
+    amended = editor.post(
+        f"/pilots/{pilot.id}/criteria/{criterion.id}/result",
+        data={
+            prefix + "actual": "320",
+            prefix + "version": criterion.version,
+            prefix + "reason": "The first run skipped the cold cache.",
+        },
+    )
+    assert amended.status_code == 302
+    criterion = fresh(db_session, SuccessCriterion, criterion.id)
+    assert (criterion.actual, criterion.met) == (320, False)
+    assert [a.changes for a in criterion.amendments] == [{"actual": ["250", "320"]}]
+    page = editor.get(f"/pilots/{pilot.id}").get_data(as_text=True)
+    assert "The first run skipped the cold cache." in page
+    assert "<del>250</del> → <ins>320</ins>" in page  # beside the criterion
+    history = page[page.index("<h2>History</h2>") :]
+    assert "criterion amendment" in history and "The first run skipped the cold cache." in history
+
+
 def test_not_converted_can_also_mark_the_account_lost(client_as, db_session):
     account = make_account(db_session, stage="pilot")
     pilot = make_pilot(db_session, account, start=True)

@@ -363,16 +363,24 @@ def record_result(pilot_id: int, criterion_id: int):
     session = get_session()
     criterion = pilots.get_criterion(session, criterion_id, pilot_id)
     form: ResultForm = result_form(criterion)
+    amendments = len(criterion.amendments)
     if form.validate_on_submit():
         done = attempt(
             form,
             lambda: pilots.record_result(
-                session, current_actor(), criterion_id, form.actual.data, version=form.version.data
+                session,
+                current_actor(),
+                criterion_id,
+                form.actual.data,
+                version=form.version.data,
+                reason=form.reason.data,
             ),
         )
         if done is not None:
             verdict = "no result" if done.met is None else ("met" if done.met else "not met")
-            flash(f"Recorded the result of {done.metric}: {verdict}.", "success")
+            amended = len(done.amendments) > amendments
+            kept = " The change and its reason are kept beside it." if amended else ""
+            flash(f"Recorded the result of {done.metric}: {verdict}.{kept}", "success")
             return redirect(url_for("pilots.show", pilot_id=pilot_id, _anchor="criteria"))
     return _show(pilot_id, status=refused_status(form), results={criterion_id: form})
 
