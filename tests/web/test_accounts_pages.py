@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import re
+from urllib.parse import parse_qs
+
 from sqlalchemy import func, select
 
 from ecp_tracker.domain.roles import Role
@@ -150,6 +154,53 @@ def test_filters_and_saved_views(client_as, db_session):
     assert "via referral" not in client_as(Role.VIEWER).get("/accounts/").get_data(as_text=True)
     bad = editor.get("/accounts/?stage=winning")
     assert bad.status_code == 200 and "Filter ignored: Unknown stage" in bad.get_data(as_text=True)
+
+
+def back_link(page: str) -> str:
+    match = re.search(r'<p class="subnav"><a href="([^"]+)">← Accounts</a></p>', page)
+    assert match, "no back link to the list"
+    return html.unescape(match.group(1))
+
+
+def test_the_back_link_returns_to_the_list_as_it_was_left(client_as, db_session):
+    account = accounts.create_account(
+        db_session,
+        TEST_ACTOR,
+        {"name": "Alpha Pay", "industry": "Fintech", "acquisition_channel": "Referral"},
+    )
+    db_session.commit()
+    editor = client_as(Role.EDITOR)
+    assert back_link(editor.get(f"/accounts/{account.id}").get_data(as_text=True)) == "/accounts/"
+    editor.get("/accounts/?industry=Fintech&acquisition_channel=Referral&sort=-created_at&q=pay&page=1")
+    link = back_link(editor.get(f"/accounts/{account.id}").get_data(as_text=True))
+    path, _, query = link.partition("?")
+    assert path == "/accounts/"
+    assert parse_qs(query) == {
+        "industry": ["Fintech"],
+        "acquisition_channel": ["Referral"],
+        "sort": ["-created_at"],
+        "q": ["pay"],
+    }
+    # still there after an edit, and the plain list again once the filters are cleared
+    editor.get(f"/accounts/{account.id}/edit")
+    assert back_link(editor.get(f"/accounts/{account.id}").get_data(as_text=True)) == link
+    editor.get("/accounts/")
+    assert back_link(editor.get(f"/accounts/{account.id}").get_data(as_text=True)) == "/accounts/"
+
+
+def test_the_back_link_only_ever_leads_to_our_own_list(client_as, db_session):
+    account = accounts.create_account(db_session, TEST_ACTOR, {"name": "Alpha Pay"})
+    db_session.commit()
+    editor = client_as(Role.EDITOR)
+    with editor.session_transaction() as cookie:
+        cookie["accounts_list"] = {"stage": ["//evil.example"], "next": ["https://evil.example"]}
+    assert back_link(editor.get(f"/accounts/{account.id}").get_data(as_text=True)) == "/accounts/"
+    with editor.session_transaction() as cookie:
+        cookie["accounts_list"] = {"q": ["x"], "next": ["https://evil.example"], "page": ["2"]}
+    assert back_link(editor.get(f"/accounts/{account.id}").get_data(as_text=True)) == "/accounts/?q=x&page=2"
+    with editor.session_transaction() as cookie:
+        cookie["accounts_list"] = "https://evil.example/"
+    assert back_link(editor.get(f"/accounts/{account.id}").get_data(as_text=True)) == "/accounts/"
 
 
 def test_contacts_and_dmu_warnings(client_as, db_session):

@@ -35,6 +35,7 @@ from ecp_tracker.services.pilots import discounts, pilots
 from ecp_tracker.services.pilots import pages as pilot_pages
 from ecp_tracker.services.shared import audit
 from ecp_tracker.services.users import users
+from ecp_tracker.web.accounts import back_link
 from ecp_tracker.web.accounts.forms import ActionForm, SavedViewForm, account_form
 from ecp_tracker.web.accounts.sections import account_sections
 from ecp_tracker.web.downloads import csv_download
@@ -56,6 +57,7 @@ def index():
     session = get_session()
     filters = current_filters()
     page = list_accounts(session, filters, page=page_number(), per_page=PER_PAGE)
+    back_link.remember(filters, page.page)
     active = active_version(session)
     return render_template(
         "accounts/index.html",
@@ -130,6 +132,7 @@ def show(account_id: int):
         discounts=discounts.discounts_of_account(session, account.id),
         sections=account_sections(session, account.id),
         icp=account_scores(session, [account.id]).get(account.id),
+        list_url=back_link.list_url(),
         today=today,
     )
 
