@@ -34,6 +34,7 @@ from ecp_tracker.web.downloads import csv_download
 from ecp_tracker.web.form_rows import to_rows
 from ecp_tracker.web.forms_support import attempt, refused_status, status_for
 from ecp_tracker.web.list_args import filters_from_request, page_number
+from ecp_tracker.web.page_forms import dispatch, posted_id
 from ecp_tracker.web.pilots import display
 from ecp_tracker.web.pilots.charts import STATUS_COLOURS, timeline_chart
 from ecp_tracker.web.pilots.forms import (
@@ -198,6 +199,23 @@ def _show(pilot_id: int, status: int = 200, **forms):
         today=display.today(),
         days_late=display.days_late,
     ), status
+
+
+@bp.route("/pilots/<int:pilot_id>", methods=["POST"])
+@permission(Role.EDITOR)
+def act(pilot_id: int):
+    """The pilot page's forms post here, so a refused one is shown at the page's own address."""
+    return dispatch(
+        {
+            "status": change_status,
+            "outcome": record_outcome,
+            "criterion": add_criterion,
+            "amend": lambda pilot_id: amend_criterion(pilot_id, posted_id("criterion_id")),
+            "result": lambda pilot_id: record_result(pilot_id, posted_id("criterion_id")),
+            "milestone": add_milestone,
+        },
+        pilot_id=pilot_id,
+    )
 
 
 @bp.route("/pilots/<int:pilot_id>/edit", methods=["GET", "POST"])
