@@ -81,6 +81,32 @@ def test_bad_account_input_names_every_field_and_writes_nothing(client_as, db_se
     assert db_session.scalar(select(func.count(AuditEvent.id))) == before
 
 
+def test_new_account_form_records_its_first_contacts_and_refuses_a_bad_row_whole(client_as, db_session):
+    editor = client_as(Role.EDITOR)
+    form_page = editor.get("/accounts/new").get_data(as_text=True)
+    assert 'name="contacts-2-name"' in form_page and "Role in the decision, contact 1" in form_page
+    rows = {
+        "contacts-0-name": "Ines Alvarez",
+        "contacts-0-email": "ines@nordlys.example",
+        "contacts-0-dmu_role": "economic_buyer",
+        "contacts-2-name": "Tor Berg",
+        "contacts-2-dmu_role": "end_user",
+        "contacts-2-is_champion": "y",
+    }
+    refused = editor.post("/accounts/new", data={**FULL_FORM, **rows, "contacts-1-name": "Nobody"})
+    assert refused.status_code == 422
+    assert "Choose their role in the decision." in refused.get_data(as_text=True)
+    assert _account(db_session, "Nordlys Robotics") is None
+    assert db_session.scalar(select(func.count(Contact.id))) == 0
+    response = editor.post("/accounts/new", data={**FULL_FORM, **rows}, follow_redirects=True)
+    assert "Nordlys Robotics is recorded with 2 contacts." in response.get_data(as_text=True)
+    account = _account(db_session, "Nordlys Robotics")
+    assert sorted((c.name, c.dmu_role, c.is_champion) for c in account.contacts) == [
+        ("Ines Alvarez", "economic_buyer", False),
+        ("Tor Berg", "end_user", True),
+    ]
+
+
 def test_customer_without_conversion_date_is_refused(client_as, db_session):
     response = client_as(Role.EDITOR).post("/accounts/new", data={**FULL_FORM, "converted_on": ""})
     assert response.status_code == 422
