@@ -290,7 +290,7 @@ def load_demo(session: Session, *, today: date | None = None) -> DemoReport:
     _load_pilots(session, actor, names, owners, today, created, existing)
     demo_interviews.load_interviews(session, actor, names, owners, today, created, existing)
     demo_testimonials.load_testimonials(session, actor, names, today, created, existing)
-    demo_icp.load_icp(session, actor, created, existing)
+    demo_icp.load_icp(session, actor, today, created, existing)
     return DemoReport(created=tuple(created), existing=tuple(existing))
 
 

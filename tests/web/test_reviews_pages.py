@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import IcpVersion, Review, ReviewDecision
+from ecp_tracker.services.reviews import reviews
+from ecp_tracker.web.pilots import display
 from tests.factories.analysis import add
 
 
@@ -161,3 +163,24 @@ def test_an_unknown_review_is_404_and_the_menu_links_reviews(client_as):
     viewer = client_as(Role.VIEWER)
     assert viewer.get("/reviews/999999").status_code == 404
     assert 'href="/reviews/"' in viewer.get("/").get_data(as_text=True)
+
+
+def _tile(page: str, label: str) -> int:
+    found = re.search(r'tile-number">(\d+)</span><span class="tile-label">' + re.escape(label), page)
+    assert found, label
+    return int(found.group(1))
+
+
+def test_the_dashboard_previews_what_the_next_review_will_decide(client_as, db_session):
+    _evidence(db_session)
+    editor = client_as(Role.EDITOR)
+    period, _ = reviews.next_review_date(db_session, display.today())
+    page = editor.get("/").get_data(as_text=True)
+    assert f"The review of {period}</a>" in page and "is due" in page
+    previewed = _tile(page, "candidate trait value")
+    assert previewed >= 1 and _tile(page, "ready (held at two reviews in a row)") == 0
+    url = _open(editor, period)
+    db_session.expire_all()
+    frozen = reviews.candidates(db_session, db_session.get(Review, int(url.rsplit("/", 1)[1])))
+    assert previewed == len(frozen)  # the preview reads the evidence as the opened review froze it
+    assert "and is open" in editor.get("/").get_data(as_text=True)

@@ -75,7 +75,7 @@ class OnePage:
             if not c.exclude:
                 lines.append(
                     f"| {c.trait} | {_md(spec_of(c).describe())} | {c.points:+d} | {_evidence(c.evidence)}"
-                    f"{_md(' · ' + self.decision_note(c)) if self.decision_note(c) else ''} |"
+                    f"{' · ' + _md(self.decision_note(c)) if self.decision_note(c) else ''} |"
                 )
         exclusions = [c for c in v.criteria if c.exclude]
         lines += ["", "## Exclusions (anti-ICP)", ""]
