@@ -18,11 +18,11 @@ from ecp_tracker.models import IcpVersion
 from ecp_tracker.services.icp import versions
 from ecp_tracker.services.reviews import reviews
 
-TIERS = [{"name": "A", "min_score": 50}, {"name": "B", "min_score": 30}, {"name": "C", "min_score": -100}]
 ATTENDEES = "Founder, head of sales, product marketing"
 FIRST = {
     "name": "Game changers",
     "narrative": "Companies that want to change how their market works, and say so: our first customers.",
+    "tiers": [{"name": "A", "min_score": 40}, {"name": "B", "min_score": 0}],
     "decisions": [
         {
             "trait": "archetype",
@@ -83,6 +83,11 @@ SECOND = {
             "rationale": "An artefact: the accounts that convert are those offered a pilot discount.",
         },
     ],
+    "tiers": [
+        {"name": "A", "min_score": 40},
+        {"name": "B", "min_score": 10},
+        {"name": "C", "min_score": -100},
+    ],
     "by_hand": [{"trait": "industry", "value": "SaaS", "points": -15}],
 }
 
@@ -109,7 +114,12 @@ def _review(session: Session, actor: Actor, period: str, plan: dict[str, Any], t
     draft = session.get(IcpVersion, review.draft_icp_version_id)
     body = versions.version_json(draft)
     criteria = [*body["criteria"], *plan.get("by_hand", [])]
-    body = {"name": plan["name"], "narrative": plan["narrative"], "tiers": TIERS, "criteria": criteria}
+    body = {
+        "name": plan["name"],
+        "narrative": plan["narrative"],
+        "tiers": plan["tiers"],
+        "criteria": criteria,
+    }
     versions.update_draft(session, actor, draft.id, body, draft.version)
     versions.activate(session, actor, draft.id)
     return draft
