@@ -184,3 +184,15 @@ def test_the_dashboard_previews_what_the_next_review_will_decide(client_as, db_s
     frozen = reviews.candidates(db_session, db_session.get(Review, int(url.rsplit("/", 1)[1])))
     assert previewed == len(frozen)  # the preview reads the evidence as the opened review froze it
     assert "and is open" in editor.get("/").get_data(as_text=True)
+
+
+def test_each_candidate_form_labels_its_own_fields(client_as, db_session):
+    """Several decision forms on one page: every id is unique, so each label (for=) names its own field."""
+    _evidence(db_session)
+    editor = client_as(Role.EDITOR)
+    page = editor.get(_open(editor)).get_data(as_text=True)
+    assert page.count("<summary>Decide</summary>") >= 2
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    for target in re.findall(r'<label for="([^"]+)"', page):
+        assert target in ids

@@ -129,14 +129,42 @@ def _decision_form(candidate) -> DecisionForm:
     return DecisionForm(formdata=None, data=data)
 
 
-def _show(review_id: int, status: int = 200, refused: DecisionForm | None = None, **forms):
-    session = get_session()
-    review = reviews.get_review(session, review_id)
-    found = reviews.candidates(session, review)
+def _number_ids(form, suffix: int | str) -> None:
+    """Several forms on one page: each field's id (and its label's `for`) gets the form's suffix, so that
+    every label names its own field; the names the server reads stay."""
+    for f in form:
+        f.id = f"{f.name}-{suffix}"
+        f.label.field_id = f.id
+
+
+def _page_forms(review, found, refused: DecisionForm | None, given: dict) -> dict:
+    """The meeting page's forms: one decision per candidate (the refused one as typed), notes, finalise and
+    a correction."""
     decision_forms = {(c.trait, c.value): _decision_form(c) for c in found}
     if refused is not None:
         decision_forms[(refused.trait.data, refused.value.data)] = refused
     version = review.version
+    notes = given.get("notes_form") or NotesForm(
+        formdata=None, data={"attendees": review.attendees, "notes": review.notes, "version": version}
+    )
+    finalise = given.get("finalise_form") or FinaliseForm(formdata=None, data={"version": version})
+    correction = _open_form(formdata=None, data={"period": review.period, "supersedes": review.id})
+    suffixed = [*enumerate(decision_forms.values(), start=1), ("notes", notes), ("finalise", finalise)]
+    for suffix, form in [*suffixed, ("correction", correction)]:
+        _number_ids(form, suffix)
+    return {
+        "decision_forms": decision_forms,
+        "notes_form": notes,
+        "finalise_form": finalise,
+        "correction_form": correction,
+    }
+
+
+def _show(review_id: int, status: int = 200, refused: DecisionForm | None = None, **forms):
+    session = get_session()
+    review = reviews.get_review(session, review_id)
+    found = reviews.candidates(session, review)
+    page_forms = _page_forms(review, found, refused, forms)
     return render_template(
         "reviews/show.html",
         review=review,
@@ -145,14 +173,10 @@ def _show(review_id: int, status: int = 200, refused: DecisionForm | None = None
         candidates=found,
         changes=reviews.changes(session, review),
         history=reviews.history(session, review),
-        decision_forms=decision_forms,
-        other_decisions=[d for d in review.decisions if (d.trait, d.value) not in decision_forms],
-        notes_form=forms.get("notes_form")
-        or NotesForm(
-            formdata=None, data={"attendees": review.attendees, "notes": review.notes, "version": version}
-        ),
-        finalise_form=forms.get("finalise_form") or FinaliseForm(formdata=None, data={"version": version}),
-        correction_form=_open_form(formdata=None, data={"period": review.period, "supersedes": review.id}),
+        other_decisions=[
+            d for d in review.decisions if (d.trait, d.value) not in page_forms["decision_forms"]
+        ],
+        **page_forms,
         conflict=forms.get("conflict"),
         draft=session.get(IcpVersion, review.draft_icp_version_id) if review.draft_icp_version_id else None,
         superseded_by=reviews.superseded_by(session, review),
