@@ -101,6 +101,7 @@ def test_a_whole_review_from_the_open_month_to_re_tiered_accounts(page, tmp_path
     assert re.search(r"Conversions\s+30 of 44\s+68%", feedback), feedback
     candidates = page.locator("#candidates").inner_text()
     assert f"region = {REGION}" in candidates and "not ready yet" in candidates
+    assert f"industry = {INDUSTRY} graduate new in ICP version {first}: +60" in candidates  # held already
     screenshot(page, "50-review-open")
 
     decide(page, f"region = {REGION}", "graduate", "Lagrange converts; sales agrees.", Points="30")

@@ -4,6 +4,8 @@ notes, finalising, the Markdown record)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from wtforms import SelectChoice
 
@@ -160,6 +162,13 @@ def _page_forms(review, found, refused: DecisionForm | None, given: dict) -> dic
     }
 
 
+def _criteria_in_force(session, review) -> dict[tuple[str, str], Any]:
+    """The criteria of the snapshot's ICP version by (trait, value): a candidate held already says so."""
+    named = review.snapshot.get("icp_version")
+    version = session.get(IcpVersion, named["id"]) if named else None
+    return {(c.trait, c.value): c for c in version.criteria} if version is not None else {}
+
+
 def _show(review_id: int, status: int = 200, refused: DecisionForm | None = None, **forms):
     session = get_session()
     review = reviews.get_review(session, review_id)
@@ -179,6 +188,7 @@ def _show(review_id: int, status: int = 200, refused: DecisionForm | None = None
         **page_forms,
         conflict=forms.get("conflict"),
         draft=session.get(IcpVersion, review.draft_icp_version_id) if review.draft_icp_version_id else None,
+        in_force=_criteria_in_force(session, review),
         superseded_by=reviews.superseded_by(session, review),
         latest_of_period=reviews.latest_of_period(session, review.period),
         number_labels=markdown.NUMBER_LABELS,
