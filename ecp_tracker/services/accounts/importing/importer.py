@@ -64,7 +64,7 @@ from ecp_tracker.services.accounts.importing.presets import (
 from ecp_tracker.services.accounts.importing.value_maps import MAPPED_FIELDS
 from ecp_tracker.services.accounts.importing.values import ValueReader
 from ecp_tracker.services.accounts.vocabulary import custom_trait_key, custom_trait_name, is_custom_trait
-from ecp_tracker.services.shared import audit
+from ecp_tracker.services.shared import audit, derived
 
 __all__ = ["ColumnPlan", "ImportReport", "RowProblem", "import_accounts", "plan_columns"]
 
@@ -760,6 +760,7 @@ class _Import:
         if changed:
             session.flush()
         new_ids = prepared.new.insert(session)
+        derived.accounts_changed(session, new_ids)  # plain rows: no flush tells the stored scores
         now = utcnow()
         label = self.actor.label[:254]
         events = []
