@@ -6,7 +6,12 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from ecp_tracker.api.schemas import ArchetypePatchSchema, ArchetypeSchema, TraitPatchSchema, TraitSchema
+from ecp_tracker.api.schemas.accounts import (
+    ArchetypePatchSchema,
+    ArchetypeSchema,
+    TraitPatchSchema,
+    TraitSchema,
+)
 from ecp_tracker.db import get_session
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.permissions import current_actor, permission

@@ -6,14 +6,14 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from ecp_tracker.api.icp_schemas import (
+from ecp_tracker.api.schemas.common import PageArgsSchema
+from ecp_tracker.api.schemas.icp import (
     IcpPreviewArgsSchema,
     IcpPreviewSchema,
     IcpVersionPageSchema,
     IcpVersionPatchSchema,
     IcpVersionSchema,
 )
-from ecp_tracker.api.schemas import PageArgsSchema
 from ecp_tracker.db import get_session
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.permissions import current_actor, permission

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g
 from flask_smorest import Blueprint
 
-from ecp_tracker.api.schemas import UserSchema
+from ecp_tracker.api.schemas.users import UserSchema
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.permissions import permission
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask import request
 from flask_smorest import Blueprint
 
 from ecp_tracker.api.references import account_ref, referenced_as
-from ecp_tracker.api.schemas import (
+from ecp_tracker.api.schemas.pilots import (
     AmendmentCreateSchema,
     AmendmentSchema,
     CriterionCreateSchema,
@@ -223,9 +222,8 @@ def discount_out(discount: Discount) -> dict[str, Any]:
 @permission(Role.VIEWER)
 @pilots_bp.arguments(PilotListArgsSchema, location="query", as_kwargs=True)
 @pilots_bp.response(200, PilotPageSchema)
-def list_pilots(page: int, per_page: int, **_filters: Any):
+def list_pilots(page: int, per_page: int, filters: PilotFilters):
     """List pilots, the latest planned end first; status, archetype and owner may repeat"""
-    filters = PilotFilters.from_query(request.args.to_dict(flat=False))
     result = pilot_board.list_pilots(get_session(), filters, page=page, per_page=per_page)
     return Page([pilot_summary(p) for p in result.items], result.total, result.page, result.per_page)
 

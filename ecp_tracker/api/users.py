@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from ecp_tracker.api.schemas import (
-    PageArgsSchema,
+from ecp_tracker.api.schemas.common import PageArgsSchema
+from ecp_tracker.api.schemas.users import (
     UserCreateSchema,
     UserPageSchema,
     UserPatchSchema,

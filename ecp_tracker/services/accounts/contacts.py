@@ -14,6 +14,7 @@ from ecp_tracker.domain.errors import InvalidFields, NotFound, StaleEdit
 from ecp_tracker.models import Account, Archetype, Contact
 from ecp_tracker.services.shared import audit
 from ecp_tracker.services.shared.emails import email_problem
+from ecp_tracker.services.shared.lookup import child_row
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,8 @@ def list_contacts(session: Session, account_id: int, *, include_archived: bool =
 
 
 def get_contact(session: Session, contact_id: int, account_id: int | None = None) -> Contact:
-    contact = session.get(Contact, contact_id)
-    if contact is None or (account_id is not None and contact.account_id != account_id):
-        raise NotFound(f"There is no contact with id {contact_id} at this account.")
-    return contact
+    missing = f"There is no contact with id {contact_id} at this account."
+    return child_row(session, Contact, contact_id, parent="account_id", parent_id=account_id, missing=missing)
 
 
 def add_contact(session: Session, actor: Actor, account_id: int, data: ContactInput) -> Contact:

@@ -36,6 +36,7 @@ from ecp_tracker.domain.pilots import (
 from ecp_tracker.models import Account, CriterionAmendment, Milestone, Pilot, SuccessCriterion, User
 from ecp_tracker.models.base import utcnow
 from ecp_tracker.services.shared import audit, raw_input
+from ecp_tracker.services.shared.lookup import child_row
 
 CRITERION_FIELDS = ("description", "metric", "target", "unit", "direction")
 PILOT_FIELDS = (
@@ -80,10 +81,10 @@ def _plain_pilot(session: Session, pilot_id: int) -> Pilot:
 
 
 def get_criterion(session: Session, criterion_id: int, pilot_id: int | None = None) -> SuccessCriterion:
-    criterion = session.get(SuccessCriterion, criterion_id)
-    if criterion is None or (pilot_id is not None and criterion.pilot_id != pilot_id):
-        raise NotFound(f"There is no success criterion with id {criterion_id} on this pilot.")
-    return criterion
+    missing = f"There is no success criterion with id {criterion_id} on this pilot."
+    return child_row(
+        session, SuccessCriterion, criterion_id, parent="pilot_id", parent_id=pilot_id, missing=missing
+    )
 
 
 @dataclass(frozen=True)

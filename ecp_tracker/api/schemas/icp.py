@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ecp_tracker.api.schemas import PageArgsSchema, page_schema
+from ecp_tracker.api.schemas.common import PageArgsSchema, page_schema
 
 STATUSES = ["draft", "active", "retired"]
 

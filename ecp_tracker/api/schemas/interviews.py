@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ecp_tracker.api.schemas import DATE, VERSION_REQUIRED, AccountRefSchema, PageArgsSchema, page_schema
+from ecp_tracker.api.schemas.common import (
+    DATE,
+    VERSION_REQUIRED,
+    AccountRefSchema,
+    FilterArgsSchema,
+    PageArgsSchema,
+    page_schema,
+)
 from ecp_tracker.domain.accounts import DmuRole
 from ecp_tracker.domain.interviews import (
     FINDING_TEXT_MAX_LENGTH,
@@ -13,6 +20,8 @@ from ecp_tracker.domain.interviews import (
     FindingKind,
     InterviewKind,
 )
+from ecp_tracker.services.interviews.interviews import InterviewFilters
+from ecp_tracker.services.interviews.themes import ThemeFilters
 
 INTERVIEW_KINDS = [k.value for k in InterviewKind]
 FINDING_KINDS = [k.value for k in FindingKind]
@@ -118,7 +127,7 @@ InterviewPatchSchema = Schema.from_dict(
 )
 
 
-class InterviewListArgsSchema(PageArgsSchema):
+class InterviewListArgsSchema(FilterArgsSchema, PageArgsSchema):
     """Filters; kind and finding_kind may repeat (?kind=discovery&kind=win_loss)."""
 
     kind = fields.List(fields.String(validate=validate.OneOf(INTERVIEW_KINDS)))
@@ -135,10 +144,14 @@ class InterviewListArgsSchema(PageArgsSchema):
     )
     include_archived = fields.Boolean(load_default=False)
 
+    parse_filters = InterviewFilters.from_query
 
-class ThemeArgsSchema(Schema):
+
+class ThemeArgsSchema(FilterArgsSchema):
     finding_kind = fields.List(fields.String(validate=validate.OneOf(FINDING_KINDS)))
     interview_kind = fields.List(fields.String(validate=validate.OneOf(INTERVIEW_KINDS)))
+
+    parse_filters = ThemeFilters.from_query
 
 
 class TallySchema(Schema):
