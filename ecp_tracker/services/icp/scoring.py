@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, String, case, delete, false, func, insert, inspect, literal, or_, select
 from sqlalchemy.orm import Session
 
+from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.icp import EXCLUDED, IcpStatus, Tier, tier_for
 from ecp_tracker.models import (
     Account,
@@ -30,6 +31,7 @@ from ecp_tracker.models import (
     account_archetypes,
 )
 from ecp_tracker.services.icp.criteria import CriterionSpec, Vocabulary, match_expression, spec_of
+from ecp_tracker.services.shared import audit
 from ecp_tracker.services.shared.derived import AccountSet, Reason, ScoreColumns
 
 NO_TIER = "none"  # below the lowest tier, or no active version
@@ -182,6 +184,33 @@ def refresh_scores(session: Session, accounts: AccountSet) -> None:
 
 def refresh_all_scores(session: Session) -> None:
     refresh_scores(session, AccountSet(every=True))
+
+
+def rebuild_scores(session: Session, actor: Actor) -> dict[str, int]:
+    """Rebuild the stored table from scratch (`flask icp rescore`): every row deleted, every account scored
+    again against the active version in one INSERT ... SELECT; audited. Returns how many accounts (archived
+    ones included) each tier holds; {} without an active version (the table is left empty)."""
+    refresh_all_scores(session)
+    version = active_version(session)
+    counts: dict[str, int] = {}
+    if version is not None:
+        counts = {t.name: 0 for t in tiers_of(version)} | {EXCLUDED: 0, NO_TIER: 0}
+        for tier, n in session.execute(select(IcpScore.tier, func.count()).group_by(IcpScore.tier)):
+            counts[tier] = n
+    audit.log_event(
+        session,
+        actor,
+        entity="icp_version",
+        entity_id=version.id if version is not None else "",
+        action="rescore",
+        changes={"accounts": [None, sum(counts.values())]},
+        summary=(
+            f"Stored ICP scores rebuilt against version {version.number}"
+            if version is not None
+            else "Stored ICP scores cleared (no active version)"
+        ),
+    )
+    return counts
 
 
 def _changed(obj: object, *names: str) -> bool:
