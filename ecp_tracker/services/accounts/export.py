@@ -108,7 +108,7 @@ def _score_cells(scoring: ScoreColumns | None, values: Sequence[Any]) -> list[st
     """icp_score, icp_tier, icp_reasons (empty without an active version)."""
     if scoring is None or values[0] is None:
         return ["", "", ""]
-    matched = [(r.trait, r.value, r.points, r.exclude) for r in scoring.matched_reasons(values[2])]
+    matched = [(r.label, r.value, r.points, r.exclude) for r in scoring.matched_reasons(values[2])]
     return [str(int(values[0])), _cell(values[1]), _cell(reasons_text(matched))]
 
 

@@ -23,6 +23,7 @@ from ecp_tracker.models import (
     account_archetypes,
 )
 from ecp_tracker.models.base import utcnow
+from ecp_tracker.services.accounts.vocabulary import display_label, trait_labels
 from ecp_tracker.services.icp.criteria import spec_of
 from ecp_tracker.services.icp.quality import Sorting, sorting_quality
 from ecp_tracker.services.icp.scoring import Scorer, tier_counts
@@ -49,6 +50,7 @@ class OnePage:
     themes: dict[str, list[tuple[str, int]]]  # finding kind -> (theme, accounts) most common in the top tier
     top_tier: str | None
     on: date
+    labels: dict[str, str]  # trait name -> label (services/accounts/vocabulary.trait_labels)
 
     def markdown(self) -> str:
         v = self.version
@@ -66,15 +68,15 @@ class OnePage:
             "| Trait | Value | Points | Evidence when added |",
             "|---|---|---|---|",
         ]
+        label = {c.trait: _md(display_label(c.trait, self.labels)) for c in v.criteria}
         for c in v.criteria:
             if not c.exclude:
-                lines.append(
-                    f"| {c.trait} | {_md(spec_of(c).describe())} | {c.points:+d} | {_evidence(c.evidence)} |"
-                )
+                value = _md(spec_of(c).describe())
+                lines.append(f"| {label[c.trait]} | {value} | {c.points:+d} | {_evidence(c.evidence)} |")
         exclusions = [c for c in v.criteria if c.exclude]
         lines += ["", "## Exclusions (anti-ICP)", ""]
         lines += [
-            f"- {c.trait} = {_md(spec_of(c).describe())}: {_evidence(c.evidence)}" for c in exclusions
+            f"- {label[c.trait]} = {_md(spec_of(c).describe())}: {_evidence(c.evidence)}" for c in exclusions
         ] or ["- none"]
         rates = {r.tier: r for r in self.sorting.rows}
         lines += [
@@ -177,4 +179,5 @@ def one_page(session: Session, version: IcpVersion, today: date | None = None) -
         themes,
         top,
         today,
+        trait_labels(session),
     )

@@ -30,6 +30,7 @@ from ecp_tracker.models import (
     TraitDefinition,
     account_archetypes,
 )
+from ecp_tracker.services.accounts.vocabulary import display_label, trait_labels
 from ecp_tracker.services.icp.criteria import CriterionSpec, Vocabulary, match_expression, spec_of
 from ecp_tracker.services.shared import audit
 from ecp_tracker.services.shared.derived import AccountSet, Reason, ScoreColumns
@@ -226,8 +227,9 @@ class StoredScores:
         version = active_version(session)
         if version is None:
             return None
+        labels = trait_labels(session)
         reasons = {
-            c.id: Reason(c.trait, spec_of(c).describe(), c.points, c.exclude)
+            c.id: Reason(c.trait, display_label(c.trait, labels), spec_of(c).describe(), c.points, c.exclude)
             for c in version.criteria
             if c.exclude or c.points
         }

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 @dataclass(frozen=True)
 class Reason:
     trait: str
+    label: str  # the trait's label for people (`Seats` for `trait:seats`)
     value: str
     points: int
     exclude: bool
@@ -136,7 +137,8 @@ def _after_flush_postexec(session: Session, _context: UOWTransaction) -> None:
 
 
 def reasons_text(matched: Iterable[tuple[str, str, int, bool]]) -> str:
-    """`archetype=Game changer (+40); industry=Gambling (excluded)` for exports and prospect lists."""
+    """`Archetype=Game changer (+40); Industry=Gambling (excluded)` for exports and prospect lists (the
+    callers pass each trait's label, services/accounts/vocabulary.display_label)."""
     return "; ".join(
         f"{trait}={value} ({'excluded' if exclude else f'{points:+d}'})"
         for trait, value, points, exclude in matched
