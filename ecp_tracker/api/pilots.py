@@ -377,10 +377,18 @@ def amend_criterion(data: dict[str, Any], pilot_id: int, criterion_id: int):
 @pilots_bp.arguments(ResultSchema)
 @pilots_bp.response(200, CriterionSchema)
 def record_result(data: dict[str, Any], pilot_id: int, criterion_id: int):
-    """Record the measured value; `met` follows from the effective target and direction"""
+    """Record the measured value; `met` follows from the effective target and direction. Once the pilot has
+    ended, changing a recorded result needs a `reason` (422 without) and is kept as an amendment"""
     session = get_session()
     pilots.get_criterion(session, criterion_id, pilot_id)
-    pilots.record_result(session, current_actor(), criterion_id, data["actual"], version=data["version"])
+    pilots.record_result(
+        session,
+        current_actor(),
+        criterion_id,
+        data["actual"],
+        version=data["version"],
+        reason=data["reason"],
+    )
     session.commit()
     return criterion_out(pilots.get_criterion(session, criterion_id, pilot_id))
 

@@ -4,6 +4,7 @@ draft ICP from the graduations, each criterion carrying its evidence and its dec
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -140,12 +141,14 @@ def test_flask_reviews_open_and_export(app, evidence, tmp_path):
     runner = app.test_cli_runner()
     opened = runner.invoke(args=["reviews", "open", "2026-11", "--outcome", "converted"])
     assert opened.exit_code == 0, opened.output
-    assert "Opened review 1 of 2026-11" in opened.output and "snapshot SHA-256" in opened.output
+    found = re.search(r"Opened review (\d+) of 2026-11", opened.output)
+    assert found and "snapshot SHA-256" in opened.output
+    review_id = found.group(1)
     again = runner.invoke(args=["reviews", "open", "2026-11"])
     assert again.exit_code == 1 and "exists already" in again.output
     bad = runner.invoke(args=["reviews", "open", "Nov"])
     assert bad.exit_code == 1 and "2026-11" in bad.output
     out = tmp_path / "review.md"
-    exported = runner.invoke(args=["reviews", "export", "1", "--format", "markdown", "--out", str(out)])
+    exported = runner.invoke(args=["reviews", "export", review_id, "--format", "markdown", "--out", str(out)])
     assert exported.exit_code == 0 and out.read_text().startswith("# ECP to ICP review, 2026-11")
-    assert runner.invoke(args=["reviews", "export", "9"]).exit_code == 1
+    assert runner.invoke(args=["reviews", "export", "999999"]).exit_code == 1

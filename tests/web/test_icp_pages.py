@@ -162,7 +162,7 @@ def test_one_page_in_html_and_markdown(client_as, db_session, book):
         },
     )
     html = editor.get("/icp/1/one-page").get_data(as_text=True)
-    assert "icp-print.css" in html and "Exclusions (anti-ICP)" in html
+    assert "print.css" in html and "Exclusions (anti-ICP)" in html
     markdown = editor.get("/icp/1/one-page.md").get_data(as_text=True)
     assert "| Archetype | Game changer | +40 |" in markdown
     assert "- Industry = Gambling:" in markdown

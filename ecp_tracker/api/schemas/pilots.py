@@ -39,7 +39,10 @@ class AmendmentSchema(Schema):
         keys=fields.String(),
         values=fields.List(fields.Raw()),
         dump_only=True,
-        metadata={"description": 'Changed fields as {"field": [old, new]}; targets are numbers.'},
+        metadata={
+            "description": 'Changed fields as {"field": [old, new]}; targets are numbers.'
+            " `actual` is a result changed after the pilot ended."
+        },
     )
     amended_by_id = fields.Integer(dump_only=True, allow_none=True)
     amended_by = fields.String(dump_only=True, metadata={"description": "Who amended it (e-mail or tool)."})
@@ -100,6 +103,15 @@ class ResultSchema(Schema):
         required=True,
         allow_none=True,
         metadata={**NUMBER, "description": "The measured value; null clears it."},
+    )
+    reason = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=2000),
+        metadata={
+            "description": "Why the result changes. Required once the pilot has ended and a result is"
+            " recorded: the change is then an amendment (`changes` holds `actual`), kept with its reason."
+        },
     )
     version = fields.Integer(required=True, metadata=VERSION_REQUIRED)
 

@@ -27,7 +27,7 @@ class ContactInput:
     is_champion: bool = False
 
 
-def _check(session: Session, data: ContactInput) -> list[tuple[str, str]]:
+def check_contact(session: Session, data: ContactInput) -> list[tuple[str, str]]:
     problems = []
     if not " ".join(data.name.split()):
         problems.append(("name", "Enter the contact's name."))
@@ -70,7 +70,7 @@ def add_contact(session: Session, actor: Actor, account_id: int, data: ContactIn
     account = session.get(Account, account_id)
     if account is None:
         raise NotFound(f"There is no account with id {account_id}.")
-    problems = _check(session, data)
+    problems = check_contact(session, data)
     if problems:
         raise InvalidFields(problems)
     contact = Contact(account_id=account_id)
@@ -85,7 +85,7 @@ def update_contact(
     contact = get_contact(session, contact_id)
     if version is None or version != contact.version:
         raise StaleEdit(f"{contact.name} was changed by someone else; reload to see the change.")
-    problems = _check(session, data)
+    problems = check_contact(session, data)
     if problems:
         raise InvalidFields(problems)
     _apply(contact, data)

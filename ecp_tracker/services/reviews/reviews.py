@@ -74,6 +74,17 @@ def get_review(session: Session, review_id: int) -> Review:
     return review
 
 
+def superseded_by(session: Session, review: Review) -> Review | None:
+    """The correction that supersedes this review, if one was opened."""
+    return session.scalars(select(Review).where(Review.supersedes_id == review.id)).first()
+
+
+def latest_of_period(session: Session, period: str) -> Review | None:
+    """The latest revision of a month's review: the one a correction would supersede."""
+    stmt = select(Review).where(Review.period == period).order_by(Review.revision.desc())
+    return session.scalars(stmt).first()
+
+
 def _previous(session: Session, review: Review) -> Review | None:
     """The latest finalised, not superseded review of an earlier month."""
     stmt = (
@@ -238,9 +249,7 @@ def open_review(
         problems.append(("outcomes", f"Unknown outcome {unknown[0]!r}; use any of {', '.join(OUTCOMES)}."))
     if problems:
         raise InvalidFields(problems)
-    existing = session.scalars(
-        select(Review).where(Review.period == period).order_by(Review.revision.desc())
-    ).first()
+    existing = latest_of_period(session, period)
     revision, superseded = 1, None
     if existing is not None:
         if supersedes is None:

@@ -60,7 +60,7 @@ def take(
             "icp_version": None
             if version is None
             else {"id": version.id, "number": version.number, "name": version.name, "tiers": version.tiers},
-            "outcomes": {name: _outcome(session, name, today) for name in outcomes},
+            "outcomes": {name: outcome_results(session, name, today) for name in outcomes},
             "numbers": _numbers(session, start, end, today),
             "feedback": None if scorer is None else _feedback(session, scorer, start, end, top_tier_target),
             "tiers": {} if scorer is None else _tiers(session, scorer),
@@ -81,11 +81,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _outcome(session: Session, name: str, today: date) -> dict[str, Any]:
+def outcome_results(
+    session: Session, name: str, today: date, cache: analysis.AnalysisCache | None = None
+) -> dict[str, Any]:
+    """One outcome's analysis as a review keeps it (binary outcomes adjusted as the analysis page adjusts)."""
     outcome = analysis.outcome_named(name)
     binary = outcome.kind is OutcomeKind.BINARY
     report = analysis.run(
-        session, name, stratify_by=analysis.default_stratify_by(session) if binary else None, today=today
+        session,
+        name,
+        stratify_by=analysis.default_stratify_by(session) if binary else None,
+        today=today,
+        cache=cache,
     )
     document = report.to_json()
     results = []
