@@ -6,8 +6,10 @@ and audit events are bulk-inserted with SQLAlchemy Core (executemany in chunks o
 
 Generated databases are cached: a SQLite file per scale under benchmarks/.data/, and a PostgreSQL database per
 scale (ecp_bench_s, _m, _l) on the server named by BENCH_POSTGRES_URL (default: the URL printed by
-../shared/scripts/start-postgres). Each records its scale, the generator version and the migration head in a
-table of its own, `bench_meta`; a database is regenerated only when it is missing or any of those differ.
+../shared/scripts/start-postgres); BENCH_POSTGRES_PREFIX (default `ecp_bench`) names them otherwise, so two
+checkouts can keep their own databases on one server. Each records its scale, the generator version and the
+migration head in a table of its own, `bench_meta`; a database is regenerated only when it is missing or any
+of those differ.
 
     .venv/bin/python -m benchmarks.generate --scale M            # SQLite and (when available) PostgreSQL
     .venv/bin/python -m benchmarks.generate --scale L --database sqlite --force
@@ -836,6 +838,11 @@ def postgres_url(server_url: str, database: str) -> str:
     return make_url(normalize_url(server_url)).set(database=database).render_as_string(hide_password=False)
 
 
+def postgres_prefix() -> str:
+    """The prefix of the benchmark databases' names on the PostgreSQL server (BENCH_POSTGRES_PREFIX)."""
+    return os.environ.get("BENCH_POSTGRES_PREFIX", "").strip() or "ecp_bench"
+
+
 def ensure_postgres_database(server_url: str, database: str) -> str:
     """Create `database` on the server when it does not exist; returns its URL."""
     engine = make_engine(server_url)
@@ -857,7 +864,7 @@ def reset_postgres(engine: Engine) -> None:
 
 def ensure_postgres(server_url: str, scale: str, *, force: bool = False) -> str:
     """The URL of database ecp_bench_<scale>, generated first when missing or outdated."""
-    database = f"ecp_bench_{scale.lower()}"
+    database = f"{postgres_prefix()}_{scale.lower()}"
     url = ensure_postgres_database(server_url, database)
     engine = make_engine(url)
     try:
@@ -941,7 +948,7 @@ def fresh_import_database(kind: str, server_url: str | None) -> str:
         engine = make_engine(url)
     else:
         assert server_url is not None
-        url = ensure_postgres_database(server_url, "ecp_bench_import")
+        url = ensure_postgres_database(server_url, f"{postgres_prefix()}_import")
         engine = make_engine(url)
         reset_postgres(engine)
     try:

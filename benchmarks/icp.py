@@ -34,12 +34,23 @@ CRITERIA: list[dict[str, Any]] = [
 
 
 def ensure_icp(engine: Any) -> None:
-    """Two versions (1 retired, 2 active) unless the workspace has versions already. No evidence is read (the
-    criteria are written with an empty evidence snapshot) so that seeding stays quick at L."""
+    """Two versions (1 retired, 2 active) unless the workspace has versions already; version 2 is made active
+    again when an earlier run's activation scenario left version 1 active, so every run measures the list
+    against the same version. No evidence is read (the criteria are written with an empty evidence snapshot)
+    so that seeding stays quick at L. The stored scores follow as in the app: the ICP's derived-data source
+    is registered first, as the app factory does."""
+    from ecp_tracker.services.icp import versions
+    from ecp_tracker.services.icp.scoring import STORED_SCORES
+    from ecp_tracker.services.shared import derived
+
+    derived.register(STORED_SCORES)
     with Session(engine) as session:
         if session.scalar(select(IcpVersion.id).limit(1)) is not None:
+            second = session.scalar(select(IcpVersion).where(IcpVersion.number == 2))
+            if second is not None and second.status != "active":
+                versions.activate(session, ACTOR, second.id)
+                session.commit()
             return
-        from ecp_tracker.services.icp import versions
 
         first = [{**c, "evidence": {"note": "benchmark"}} for c in CRITERIA[:3]]
         second = [{**c, "evidence": {"note": "benchmark"}} for c in CRITERIA]

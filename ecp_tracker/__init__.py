@@ -21,8 +21,8 @@ def create_app(config: Any) -> Flask:
     from ecp_tracker.api import init_api
     from ecp_tracker.extensions import CONTENT_SECURITY_POLICY, csrf, limiter, login_manager, talisman
     from ecp_tracker.services.analysis.analysis import AnalysisCache
-    from ecp_tracker.services.icp.scoring import score_columns_provider
-    from ecp_tracker.services.shared.derived import register_score_columns
+    from ecp_tracker.services.icp.scoring import STORED_SCORES
+    from ecp_tracker.services.shared import derived
     from ecp_tracker.web import register_web
 
     app = Flask(__name__, instance_relative_config=False)
@@ -37,7 +37,7 @@ def create_app(config: Any) -> Flask:
 
     db.init_app(app)
     app.extensions["ecp_analysis_cache"] = AnalysisCache()
-    register_score_columns(score_columns_provider)  # accounts carry the active ICP version's score
+    derived.register(STORED_SCORES)  # accounts carry the active ICP version's score, kept in step with writes
     csrf.init_app(app)
     limiter.init_app(app)
     talisman.init_app(

@@ -643,6 +643,19 @@ def icp_activate_command(number: int) -> None:
     click.echo(f"Version {number} is active: " + ", ".join(f"{tier} {n:,}" for tier, n in counts.items()))
 
 
+@icp_cli.command("rescore")
+def icp_rescore_command() -> None:
+    """Rebuild the stored scores (icp_scores) of every account against the active version, from scratch."""
+    session = get_session()
+    counts = icp_scoring.rebuild_scores(session, Actor.system("cli"))
+    session.commit()
+    if not counts:
+        click.echo("No ICP version is active: the stored scores are cleared.")
+        return
+    total = sum(counts.values())
+    click.echo(f"Rescored {total:,} accounts: " + ", ".join(f"{tier} {n:,}" for tier, n in counts.items()))
+
+
 @icp_cli.command("one-page")
 @click.argument("number", type=int)
 @click.option(

@@ -4,7 +4,7 @@ from ecp_tracker.models.account import Account, Archetype, Contact, SavedView, a
 from ecp_tracker.models.audit import AuditEvent
 from ecp_tracker.models.base import Base
 from ecp_tracker.models.discount import Discount, GiveGet
-from ecp_tracker.models.icp import IcpCriterion, IcpVersion
+from ecp_tracker.models.icp import IcpCriterion, IcpScore, IcpVersion
 from ecp_tracker.models.import_job import ImportJob
 from ecp_tracker.models.interview import Interview, InterviewFinding
 from ecp_tracker.models.pilot import CriterionAmendment, Milestone, Pilot, SuccessCriterion
@@ -35,6 +35,7 @@ __all__ = [
     "Discount",
     "GiveGet",
     "IcpCriterion",
+    "IcpScore",
     "IcpVersion",
     "ImportJob",
     "Interview",

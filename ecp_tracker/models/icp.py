@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ecp_tracker.models.base import Base, Timestamped, UTCDateTime
@@ -55,3 +55,20 @@ class IcpCriterion(Base):
     graduation_decision_id: Mapped[int | None] = mapped_column(ForeignKey("review_decisions.id"))
 
     icp_version: Mapped[IcpVersion] = relationship(back_populates="criteria")
+
+
+class IcpScore(Base):
+    """An account's score against the active version, stored so the list can filter by tier and sort by score
+    through an index. Written only set-wise by `services/icp/scoring.refresh_scores` (never by the ORM): every
+    account has exactly one row while a version is active, none when no version is."""
+
+    __tablename__ = "icp_scores"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)  # the version's number
+    score: Mapped[int] = mapped_column(Integer, nullable=False)
+    tier: Mapped[str] = mapped_column(String(20), nullable=False)
+    # the ids of the matched criteria that count (points or an exclusion), each after a space: " 12 15"
+    matched: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    __table_args__ = (Index("ix_icp_scores_tier_score", "tier", "score"),)

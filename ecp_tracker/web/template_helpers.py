@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, g, url_for
 
+from ecp_tracker.db import get_session
 from ecp_tracker.domain.interviews import InterviewKind
+from ecp_tracker.services.accounts.vocabulary import display_label, trait_labels
 from ecp_tracker.web.pilots import display
 
 
@@ -27,7 +29,15 @@ def interview_kind_label(value: str) -> str:
     return InterviewKind(value).label
 
 
+def trait_label(name: str) -> str:
+    """A trait's label for people (`trait:seats` -> `Seats`); the labels are read once per request."""
+    if "trait_labels" not in g:
+        g.trait_labels = trait_labels(get_session())
+    return display_label(name, g.trait_labels)
+
+
 FILTERS = {
+    "trait_label": trait_label,
     "money": display.money,
     "number": display.number,
     "whole_money": display.whole_money,

@@ -138,6 +138,8 @@ def test_export_api_and_page_carry_the_same_score(api_as, client_as, db_session)
     exported = page.get("/accounts/export.csv").get_data(as_text=True)
     row = next(r for r in csv.DictReader(io.StringIO(exported)) if r["name"] == "Top")
     assert (int(row["icp_score"]), row["icp_tier"]) == (api_score["score"], api_score["tier"])
-    assert row["icp_reasons"] == "archetype=Game changer (+40); industry=Fintech (+25)"
+    # the export shows each trait's label; the API keeps its name
+    assert row["icp_reasons"] == "Archetype=Game changer (+40); Industry=Fintech (+25)"
+    assert [r["trait"] for r in api_score["reasons"]] == ["archetype", "industry"]
     html = page.get(f"/accounts/{top.id}").get_data(as_text=True)
     assert "65" in html and "Tier A" in html

@@ -94,7 +94,7 @@ def test_build_preview_activate_and_roll_back_through_the_pages(client_as, db_se
     editor.post("/icp/2/activate")
     assert "Tier C" in editor.get(f"/accounts/{book['top']}").get_data(as_text=True)
     diff = editor.get("/icp/diff?from=1&to=2").get_data(as_text=True)
-    assert '<li class="removed">' in diff and "archetype = Game changer (+40)" in diff
+    assert '<li class="removed">' in diff and "Archetype = Game changer (+40)" in diff
     editor.post("/icp/1/activate")  # roll back
     assert version_of(db_session, 1).status == "active" and version_of(db_session, 2).status == "retired"
     assert "Tier A" in editor.get(f"/accounts/{book['top']}").get_data(as_text=True)
@@ -164,8 +164,8 @@ def test_one_page_in_html_and_markdown(client_as, db_session, book):
     html = editor.get("/icp/1/one-page").get_data(as_text=True)
     assert "print.css" in html and "Exclusions (anti-ICP)" in html
     markdown = editor.get("/icp/1/one-page.md").get_data(as_text=True)
-    assert "| archetype | Game changer | +40 |" in markdown
-    assert "- industry = Gambling:" in markdown
+    assert "| Archetype | Game changer | +40 |" in markdown
+    assert "- Industry = Gambling:" in markdown
     assert "| A | 60 | 1 |" in markdown  # Top Co is the one account in tier A
 
 
@@ -206,11 +206,11 @@ def test_prospect_list_comes_back_scored_and_nothing_is_stored(client_as, db_ses
     assert rows[0] == [
         "name", "industry", "archetypes", "employees", "icp_score", "icp_tier", "icp_reasons", "icp_problem",
     ]  # fmt: skip
-    assert rows[1][4:] == ["65", "A", "archetype=Game changer (+40); industry=Fintech (+25)", ""]
+    assert rows[1][4:] == ["65", "A", "Archetype=Game changer (+40); Industry=Fintech (+25)", ""]
     assert rows[2][:4] == ["Bad Count", "Fintech", "", "lots"]  # kept as it was
     assert rows[2][4:7] == ["", "unscored", ""]
     assert rows[2][7] == "row 3: employees: Employees must be a whole number, not 'lots'."
-    assert rows[3][4:7] == ["0", "excluded", "industry=Gambling (excluded)"]
+    assert rows[3][4:7] == ["0", "excluded", "Industry=Gambling (excluded)"]
     assert client_as(Role.VIEWER).get(job_page).status_code == 403  # scoring and its results: editors
     assert accounts.get_account(db_session, book["top"])  # the stored accounts are still the only ones
     assert db_session.scalar(select(IcpVersion.id).where(IcpVersion.number == 2)) is None

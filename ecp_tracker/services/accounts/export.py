@@ -58,7 +58,7 @@ def _rows(session: Session, filters: AccountFilters) -> Iterator[tuple[list[str]
     owners = {row.id: row.email for row in session.execute(select(User.id, User.email))}
     yield [*NATIVE_COLUMNS, *(custom_trait_name(k) for k in keys), *DERIVED_COLUMNS], False
     scoring = score_columns(session)
-    derived = [] if scoring is None else [scoring.score, scoring.tier, *(r.matches for r in scoring.reasons)]
+    derived = [] if scoring is None else [scoring.score, scoring.tier, scoring.matched]
     columns = [c for c in NATIVE_COLUMNS if c not in {"archetypes", "owner"}]
     archetypes_at = NATIVE_COLUMNS.index("archetypes")
     owner_at = NATIVE_COLUMNS.index("owner")  # inserted after archetypes, so this index stays right
@@ -106,13 +106,9 @@ def _rows(session: Session, filters: AccountFilters) -> Iterator[tuple[list[str]
 
 def _score_cells(scoring: ScoreColumns | None, values: Sequence[Any]) -> list[str]:
     """icp_score, icp_tier, icp_reasons (empty without an active version)."""
-    if scoring is None:
+    if scoring is None or values[0] is None:
         return ["", "", ""]
-    matched = [
-        (r.trait, r.value, r.points, r.exclude)
-        for r, hit in zip(scoring.reasons, values[2:], strict=True)
-        if hit and (r.exclude or r.points)
-    ]
+    matched = [(r.label, r.value, r.points, r.exclude) for r in scoring.matched_reasons(values[2])]
     return [str(int(values[0])), _cell(values[1]), _cell(reasons_text(matched))]
 
 

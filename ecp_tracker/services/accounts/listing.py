@@ -132,10 +132,13 @@ class AccountFilters:
 def filtered_statement(
     filters: AccountFilters, scoring: ScoreColumns | None = None
 ) -> Select[tuple[Account]]:
-    """The accounts matching `filters`; `scoring` (the active ICP version's columns) for a tier filter or a
-    sort by score (with none, a tier filter matches nothing)."""
+    """The accounts matching `filters`; `scoring` (the active ICP version's stored scores, joined) for a tier
+    filter, a sort by score or reading the score (with none, a tier filter matches nothing)."""
     stmt = select(Account)
     conditions = []
+    if scoring is not None:
+        on = scoring.account_id == Account.id
+        stmt = stmt.join(scoring.table, on) if filters.tier else stmt.outerjoin(scoring.table, on)
     if filters.tier:
         conditions.append(scoring.tier.in_(filters.tier) if scoring is not None else Account.id.is_(None))
     if not filters.include_archived:
@@ -190,6 +193,8 @@ def filtered_statement(
         stmt = stmt.where(and_(*conditions))
     if filters.sort == SCORE_SORT and scoring is not None:
         order = scoring.score.desc() if filters.descending else scoring.score.asc()
+        if not filters.tier:  # outer join: an account without a stored row (none should exist) sorts last
+            order = order.nulls_last()
         tiebreak = Account.name_key.asc()
         return stmt.order_by(order, tiebreak, Account.id.asc())
     column = SORTS.get(filters.sort, Account.name_key)

@@ -145,15 +145,17 @@ def canonical_values(definition: TraitDefinition, raw: str | Iterable[str] | Non
     kind = TraitKind(definition.kind)
     if kind == TraitKind.TAGS:
         tags: list[str] = []
+        seen: set[str] = set()  # the casefolded tags kept so far
         for text in texts:
             for tag in text.replace(",", ";").split(";"):
                 tag = " ".join(tag.split())
-                if tag and tag.casefold() not in {t.casefold() for t in tags}:
-                    tags.append(
-                        _allowed(definition, tag, field)
-                        if definition.allowed_values
-                        else tag[:MAX_VALUE_LENGTH]
-                    )
+                if tag and tag.casefold() not in seen:
+                    if definition.allowed_values:
+                        kept = _allowed(definition, tag, field)
+                    else:
+                        kept = tag[:MAX_VALUE_LENGTH]
+                    tags.append(kept)
+                    seen.add(kept.casefold())
         return tags
     if len(texts) > 1:
         raise ValidationError(f"{definition.label} takes one value, not {len(texts)}.", field=field)

@@ -60,6 +60,22 @@ def trait_label(name: str, labels: dict[str, str] | None = None) -> str:
     return custom_trait_key(name).replace("_", " ").replace("-", " ")
 
 
+def display_label(name: str, labels: dict[str, str] | None = None) -> str:
+    """`trait_label` with a capital first letter, as pages, exports and the one-page ICP show a trait:
+    `trait:seats` -> `Seats`, `size_band` -> `Company size`."""
+    label = trait_label(name, labels)
+    return label[:1].upper() + label[1:]
+
+
+def trait_labels(session: Session) -> dict[str, str]:
+    """Every trait's label by name (`trait:seats` -> `Seats`), archived custom traits included: a retired
+    version's criteria and old reasons may name them. One query."""
+    labels = dict(BUILTIN_LABELS)
+    for key, label in session.execute(select(TraitDefinition.key, TraitDefinition.label)):
+        labels[custom_trait_name(key)] = label
+    return labels
+
+
 @dataclass(frozen=True)
 class TraitInfo:
     name: str  # as in the results: "industry", "trait:stack"

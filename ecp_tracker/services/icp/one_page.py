@@ -24,6 +24,7 @@ from ecp_tracker.models import (
     account_archetypes,
 )
 from ecp_tracker.models.base import utcnow
+from ecp_tracker.services.accounts.vocabulary import display_label, trait_labels
 from ecp_tracker.services.icp.criteria import spec_of
 from ecp_tracker.services.icp.quality import Sorting, sorting_quality
 from ecp_tracker.services.icp.scoring import Scorer, tier_counts
@@ -51,6 +52,7 @@ class OnePage:
     top_tier: str | None
     on: date
     decided: dict[int, str]  # criterion id -> the review decision that put it there, in words
+    labels: dict[str, str]  # trait name -> label (services/accounts/vocabulary.trait_labels)
 
     def decision_note(self, criterion: Any) -> str:
         return self.decided.get(criterion.id, "")
@@ -71,16 +73,19 @@ class OnePage:
             "| Trait | Value | Points | Evidence when added |",
             "|---|---|---|---|",
         ]
+        label = {c.trait: _md(display_label(c.trait, self.labels)) for c in v.criteria}
         for c in v.criteria:
             if not c.exclude:
+                value = _md(spec_of(c).describe())
+                note = self.decision_note(c)
                 lines.append(
-                    f"| {c.trait} | {_md(spec_of(c).describe())} | {c.points:+d} | {_evidence(c.evidence)}"
-                    f"{' · ' + _md(self.decision_note(c)) if self.decision_note(c) else ''} |"
+                    f"| {label[c.trait]} | {value} | {c.points:+d} | {_evidence(c.evidence)}"
+                    f"{' · ' + _md(note) if note else ''} |"
                 )
         exclusions = [c for c in v.criteria if c.exclude]
         lines += ["", "## Exclusions (anti-ICP)", ""]
         lines += [
-            f"- {c.trait} = {_md(spec_of(c).describe())}: {_evidence(c.evidence)}"
+            f"- {label[c.trait]} = {_md(spec_of(c).describe())}: {_evidence(c.evidence)}"
             + (f" · {_md(self.decision_note(c))}" if self.decision_note(c) else "")
             for c in exclusions
         ] or ["- none"]
@@ -186,6 +191,7 @@ def one_page(session: Session, version: IcpVersion, today: date | None = None) -
         top,
         today,
         _decided(session, version),
+        trait_labels(session),
     )
 
 

@@ -29,7 +29,7 @@ from ecp_tracker.models import IcpVersion
 from ecp_tracker.services.accounts.fields import CleanAccount
 from ecp_tracker.services.accounts.importing.importer import CheckedRow, check_rows
 from ecp_tracker.services.accounts.importing.presets import AUTO, neutralise
-from ecp_tracker.services.accounts.vocabulary import custom_trait_name
+from ecp_tracker.services.accounts.vocabulary import custom_trait_name, display_label, trait_labels
 from ecp_tracker.services.icp.criteria import Vocabulary, matches_values
 from ecp_tracker.services.icp.scoring import Scorer
 from ecp_tracker.services.shared.derived import reasons_text
@@ -81,9 +81,11 @@ def score_rows(
     plan, rows = check_rows(session, actor, stream, preset=preset)
     yield [*plan.headers, *SCORE_COLUMNS]
     width = len(plan.headers)
+    known = trait_labels(session)
+    labels = {spec.trait: display_label(spec.trait, known) for spec in scorer.specs}
     done = 0
     for checked in rows:
-        yield _scored(checked, scorer, vocabulary, width)
+        yield _scored(checked, scorer, vocabulary, width, labels)
         done += 1
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(done)
@@ -91,7 +93,9 @@ def score_rows(
         progress(done)
 
 
-def _scored(checked: CheckedRow, scorer: Scorer, vocabulary: Vocabulary, width: int) -> list[str]:
+def _scored(
+    checked: CheckedRow, scorer: Scorer, vocabulary: Vocabulary, width: int, labels: dict[str, str]
+) -> list[str]:
     cells = (checked.cells + [""] * width)[:width] if checked.cells else [""] * width
     if checked.problems:
         problem = "; ".join(
@@ -101,7 +105,7 @@ def _scored(checked: CheckedRow, scorer: Scorer, vocabulary: Vocabulary, width: 
     values = row_values(checked.account, vocabulary)
     score = scorer.score_of([matches_values(spec, values) for spec in scorer.specs])
     reasons = reasons_text(
-        [(r["trait"], r["value"], r["points"], bool(r.get("exclude"))) for r in score.reasons]
+        [(labels[r["trait"]], r["value"], r["points"], bool(r.get("exclude"))) for r in score.reasons]
     )
     return [*cells, str(score.score), score.tier, reasons, ""]
 

@@ -64,7 +64,7 @@ from ecp_tracker.services.accounts.importing.presets import (
 from ecp_tracker.services.accounts.importing.value_maps import MAPPED_FIELDS
 from ecp_tracker.services.accounts.importing.values import ValueReader
 from ecp_tracker.services.accounts.vocabulary import custom_trait_key, custom_trait_name, is_custom_trait
-from ecp_tracker.services.shared import audit
+from ecp_tracker.services.shared import audit, derived
 
 __all__ = ["ColumnPlan", "ImportReport", "RowProblem", "import_accounts", "plan_columns"]
 
@@ -74,7 +74,7 @@ MAX_TRAIT_KEY = 60
 BOOLEAN_WORDS = {"yes", "no", "true", "false", "1", "0"}
 STAGE_FIELDS = ("stage", "converted_on", "churned_on")
 ANALYZE_AFTER = 10_000  # accounts written: refresh PostgreSQL's statistics of the tables written
-MAX_REMEMBERED_CELLS = 2000  # per trait: distinct cells whose cleaned values are kept (see trait_values)
+MAX_REMEMBERED_CELLS = 20_000  # per trait: distinct cells whose cleaned values are kept (see trait_values)
 
 Progress = Callable[[int], None]
 
@@ -354,6 +354,12 @@ class _Import:
             key = custom_trait_key(target)
             new_trait = key if is_custom_trait(target) and key in self.new_traits else None
             self.readers.append((index, target, self.reader(target), new_trait))
+        # the columns of known custom traits, which `clean` reads through `trait_values`
+        self.trait_targets = [
+            (target, custom_trait_key(target))
+            for _, target, _, new_trait in self.readers
+            if new_trait is None and is_custom_trait(target)
+        ]
         # pass 1 -> pass 2: row -> matched account id (None: a new account); account id -> first row
         self.names: dict[str, int] = {}
         self.domains: dict[str, int] = {}
@@ -440,8 +446,8 @@ class _Import:
         """clean_account, with the trait cells of known traits read through `trait_values`."""
         cells = {
             target: raw.pop(target)
-            for target in [t for t in raw if is_custom_trait(t)]
-            if custom_trait_key(target) in definitions
+            for target, key in self.trait_targets
+            if key in definitions and target in raw
         }
         clean, problems = clean_account(
             raw,
@@ -450,7 +456,7 @@ class _Import:
             definitions=definitions,
             require_name=True,
         )
-        for target, cell in cells.items():  # clean_account reads traits last, in the same order
+        for target, cell in cells.items():  # clean_account reads traits last, in column order
             key = custom_trait_key(target)
             values = self.trait_values(key, definitions[key], cell)
             if isinstance(values, str):
@@ -760,6 +766,7 @@ class _Import:
         if changed:
             session.flush()
         new_ids = prepared.new.insert(session)
+        derived.accounts_changed(session, new_ids)  # plain rows: no flush tells the stored scores
         now = utcnow()
         label = self.actor.label[:254]
         events = []
