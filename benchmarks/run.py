@@ -45,6 +45,7 @@ from sqlalchemy import event, func, select, text
 import config
 from benchmarks import evidence, generate
 from benchmarks import icp as icp_bench
+from benchmarks import reviews as reviews_bench
 from ecp_tracker import create_app
 from ecp_tracker.db import make_engine
 from ecp_tracker.domain.actors import Actor
@@ -305,6 +306,7 @@ SCENARIOS: list[RequestScenario | CommandScenario] = [
     RequestScenario("dashboard", lambda b: "/"),
     *evidence.scenarios(RequestScenario, Row),
     *icp_bench.scenarios(RequestScenario, CommandScenario, sys.modules[__name__]),
+    *reviews_bench.scenarios(RequestScenario, Row),
     CommandScenario(
         "import 100,000-row CSV (flask import accounts)",
         rows="100,000 rows",
@@ -427,6 +429,7 @@ def run_database(label: str, kind: str, server_url: str | None, options: Options
         try:
             evidence.ensure_evidence(engine)  # testimonials and walls, added once to the generated workspace
             icp_bench.ensure_icp(engine)  # two ICP versions, the second active
+            reviews_bench.ensure_review(engine)  # last month's review, open
         finally:
             engine.dispose()
         return url

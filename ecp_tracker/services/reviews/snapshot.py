@@ -19,12 +19,14 @@ from sqlalchemy.orm import Session
 
 from ecp_tracker.analysis.proportions import wilson_rate
 from ecp_tracker.domain.accounts import CONVERTED_STAGES, DECIDED_STAGES
+from ecp_tracker.domain.icp import IcpStatus
 from ecp_tracker.domain.testimonials import TestimonialStatus
 from ecp_tracker.models import (
     Account,
     AuditEvent,
     Discount,
     GiveGet,
+    IcpScore,
     IcpVersion,
     Pilot,
     TestimonialStep,
@@ -52,7 +54,7 @@ def take(
     today: date,
     top_tier_target: float,
 ) -> dict[str, Any]:
-    scorer = Scorer(session, version) if version is not None else None
+    scorer = _TierSource(session, version) if version is not None else None
     return _plain(
         {
             "period": period,
@@ -171,14 +173,30 @@ def _numbers(session: Session, start: date, end: date, today: date) -> dict[str,
     }
 
 
-def _share(session: Session, scorer: Scorer, top: str, stmt: Any) -> dict[str, Any]:
-    counts = {tier: n for n, tier in session.execute(stmt.add_columns(scorer.tier).group_by(scorer.tier))}
+class _TierSource:
+    """Each account's tier under the version in force: the stored scores when it is the active version (the
+    same tiers, kept in step with every write, read through an index), else the criteria's expressions."""
+
+    def __init__(self, session: Session, version: IcpVersion) -> None:
+        scorer = Scorer(session, version)
+        self.tiers = scorer.tiers
+        self.stored = version.status == IcpStatus.ACTIVE
+        self.tier = IcpScore.tier if self.stored else scorer.tier
+
+    def over(self, stmt: Any) -> Any:
+        """`stmt` (which reads accounts) joined to what `tier` needs."""
+        return stmt.join(IcpScore, IcpScore.account_id == Account.id) if self.stored else stmt
+
+
+def _share(session: Session, scorer: _TierSource, top: str, stmt: Any) -> dict[str, Any]:
+    grouped = scorer.over(stmt.add_columns(scorer.tier)).group_by(scorer.tier)
+    counts = {tier: n for n, tier in session.execute(grouped)}
     total = sum(counts.values())
     in_top = counts.get(top, 0)
     return {"total": total, "in_top": in_top, "share": in_top / total if total else None}
 
 
-def _feedback(session: Session, scorer: Scorer, start: date, end: date, target: float) -> dict[str, Any]:
+def _feedback(session: Session, scorer: _TierSource, start: date, end: date, target: float) -> dict[str, Any]:
     """The ICP feedback loop under the version in force: the month's new accounts, pilots and conversions
     inside the top tier against the target, and conversion by tier (Wilson 95% intervals) among decided
     accounts, with whether the top tier still converts better than the rest."""
@@ -216,7 +234,7 @@ def _feedback(session: Session, scorer: Scorer, start: date, end: date, target: 
         }
     converted = cast(Account.stage.in_(CONVERTED_STAGES), Integer)
     stmt = (
-        select(scorer.tier, func.count(), func.sum(converted))
+        scorer.over(select(scorer.tier, func.count(), func.sum(converted)).select_from(Account))
         .where(live, Account.stage.in_(DECIDED_STAGES))
         .group_by(scorer.tier)
     )
@@ -253,10 +271,11 @@ def _feedback(session: Session, scorer: Scorer, start: date, end: date, target: 
     }
 
 
-def _tiers(session: Session, scorer: Scorer) -> dict[str, list[int]]:
+def _tiers(session: Session, scorer: _TierSource) -> dict[str, list[int]]:
     """Every live account's tier as {tier: [account ids]}: what the next review compares for tier moves."""
     by_tier: dict[str, list[int]] = defaultdict(list)
-    stmt = select(Account.id, scorer.tier).where(Account.archived_at.is_(None)).order_by(Account.id)
+    stmt = scorer.over(select(Account.id, scorer.tier).select_from(Account))
+    stmt = stmt.where(Account.archived_at.is_(None)).order_by(Account.id)
     for account_id, tier in session.execute(stmt):
         by_tier[tier].append(account_id)
     return dict(sorted(by_tier.items()))
