@@ -31,8 +31,9 @@ from ecp_tracker.domain.testimonials import (
     add_months,
     statement_digest,
 )
-from ecp_tracker.models import Account, Testimonial, TestimonialRequest
+from ecp_tracker.models import Testimonial, TestimonialRequest
 from ecp_tracker.models.base import utcnow
+from ecp_tracker.services.accounts import read_only
 from ecp_tracker.services.shared import audit
 from ecp_tracker.services.shared.pagination import Page, paginate
 from ecp_tracker.services.testimonials import testimonials
@@ -95,9 +96,7 @@ def create_request(
     `raw`: contact_id, kind, message, valid_days, single_use, promise_id (the give-to-get promise it
     delivers)."""
     now = now or utcnow()
-    account = session.get(Account, account_id)
-    if account is None:
-        raise NotFound(f"There is no account with id {account_id}.")
+    account = read_only.open_account(session, account_id)
     settings = load_settings(session)
     problems: list[tuple[str, str]] = []
     message = str(raw.get("message") or "").strip()
@@ -181,6 +180,7 @@ def new_link(session: Session, actor: Actor, request_id: int, *, now: datetime |
     request = get_request(session, request_id)
     if request.submissions and request.single_use:
         raise Conflict("The customer has already answered this request.")
+    read_only.check_open(request.account)
     token = secrets.token_urlsafe(32)
     request.token_hash = digest(token)
     request.expires_at = now + timedelta(days=load_settings(session).request_valid_days)
@@ -294,6 +294,11 @@ def _find(session: Session, token: str, now: datetime) -> TestimonialRequest:
         raise NotFound(
             "This link is not valid. Check that it was copied completely, or ask the person who sent it "
             "for a new one."
+        )
+    if read_only.is_read_only(request.account):
+        raise LinkUnavailable(
+            "This link is no longer open. Ask the person who sent it for a new one; "
+            "nothing you typed was sent."
         )
     if request.single_use and request.submissions:
         raise LinkUnavailable(
