@@ -34,7 +34,7 @@ from ecp_tracker.domain.testimonials import (
 from ecp_tracker.models import Testimonial, TestimonialRequest
 from ecp_tracker.models.base import utcnow
 from ecp_tracker.services.accounts import read_only
-from ecp_tracker.services.shared import audit
+from ecp_tracker.services.shared import audit, raw_input
 from ecp_tracker.services.shared.pagination import Page, paginate
 from ecp_tracker.services.testimonials import testimonials
 from ecp_tracker.services.testimonials.settings import load_settings
@@ -354,6 +354,10 @@ def open_form(session: Session, token: str, *, now: datetime | None = None) -> C
     )
 
 
+# The typed fields of an answer; each is refused with a NUL character in it, as every form's text is.
+TEXT_FIELDS = ("body", "rating", "name", "title", "consent_scope", "statement_digest")
+
+
 def submit(
     session: Session, token: str, raw: Mapping[str, Any], *, now: datetime | None = None
 ) -> Testimonial:
@@ -363,6 +367,7 @@ def submit(
     request = _find(session, token, now)
     settings = load_settings(session)
     problems: list[tuple[str, str]] = []
+    raw = {**raw, **{key: raw_input.without_nul(raw.get(key), key, problems) for key in TEXT_FIELDS}}
     body = "\n".join(line.rstrip() for line in str(raw.get("body") or "").replace("\r\n", "\n").split("\n"))
     body = body.strip()
     if not body and TestimonialKind(request.kind).needs_body:
