@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from marshmallow import Schema, ValidationError, fields, validate
 
 from ecp_tracker.services.shared.emails import email_problem
@@ -9,6 +12,15 @@ from ecp_tracker.services.shared.emails import email_problem
 NUMBER = {"type": "number"}
 DATE = {"type": "string", "format": "date"}
 VERSION_REQUIRED = {"description": "The version you read; stale -> 409."}
+
+
+class DateInput(fields.Raw):
+    """A date read as the service reads it (ISO text, checked there with the field named) and served as an
+    ISO date (`2026-11-01`), as `format: date` says; a plain Raw field would send a date object as an HTTP
+    date."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return value.isoformat() if isinstance(value, date) else value
 
 
 def valid_email(value: str) -> None:

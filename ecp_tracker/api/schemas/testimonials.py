@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
-from ecp_tracker.api.schemas.common import AccountRefSchema, PageArgsSchema, page_schema
+from ecp_tracker.api.schemas.common import AccountRefSchema, DateInput, PageArgsSchema, page_schema
 from ecp_tracker.domain.testimonials import (
     ConsentScope,
     RequestStatus,
@@ -44,7 +44,7 @@ class TestimonialUsageSchema(Schema):
     testimonial_id = fields.Integer(dump_only=True)
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     place = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    used_on = fields.Raw(metadata={**DATE, "description": "Default today; never in the future."})
+    used_on = DateInput(metadata={**DATE, "description": "Default today; never in the future."})
     note = fields.String(load_default="", validate=validate.Length(max=2000))
     recorded_by_id = fields.Integer(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
