@@ -57,10 +57,21 @@ def _rollback() -> None:
         session.rollback()
 
 
+def _current(error: StaleEdit) -> dict:
+    """The record as it is now (the other person's change), read after the rollback."""
+    from ecp_tracker.services.shared.audit import current_values
+
+    values = current_values(error.record) if error.record is not None else {}
+    return {**values, **error.current}
+
+
 def handle_domain_error(error: DomainError):
     _rollback()
     if is_api_request():
-        return problem(error.status, error.title, error.message, errors=error.errors or None)
+        extra = {}
+        if isinstance(error, StaleEdit) and (current := _current(error)):
+            extra["current"] = current
+        return problem(error.status, error.title, error.message, errors=error.errors or None, **extra)
     return _page(error.status, error.message)
 
 

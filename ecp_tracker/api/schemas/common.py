@@ -42,6 +42,13 @@ class ProblemSchema(Schema):
         values=fields.List(fields.String()),
         metadata={"description": "Validation errors by field name (422 only)."},
     )
+    current = fields.Dict(
+        keys=fields.String(),
+        metadata={
+            "description": "Edit conflicts (409) only: the record's current values, i.e. the change someone "
+            "else saved; apply yours again on top of them with the new version."
+        },
+    )
 
 
 class PageArgsSchema(Schema):

@@ -209,6 +209,7 @@ def update_account(
             f"{account.name} was changed by someone else while you were editing "
             f"(now version {account.version}); nothing was saved. Review their change and apply yours again.",
             current=account_summary(account),
+            record=account,
         )
     read_only.check_open(account)
     clean = _clean(session, raw, today=today, require_name=False, account=account)
