@@ -8,6 +8,7 @@ from ecp_tracker.api.schemas.common import (
     PageArgsSchema,
     page_schema,
 )
+from ecp_tracker.domain.accounts import REVENUE_BAND_LABELS, SIZE_BAND_LABELS
 
 
 class IcpReasonSchema(Schema):
@@ -31,10 +32,14 @@ class AccountSchema(Schema):
     industry = fields.String(allow_none=True)
     employees = fields.Integer(allow_none=True)
     size_band = fields.String(
-        allow_none=True, dump_only=True, metadata={"description": "Derived from employees."}
+        allow_none=True,
+        dump_only=True,
+        metadata={"description": "Derived from employees.", "enum": [*SIZE_BAND_LABELS, None]},
     )
     annual_revenue = fields.Float(allow_none=True)
-    revenue_band = fields.String(allow_none=True, dump_only=True)
+    revenue_band = fields.String(
+        allow_none=True, dump_only=True, metadata={"enum": [*REVENUE_BAND_LABELS, None]}
+    )
     founded_year = fields.Integer(allow_none=True)
     country = fields.String(allow_none=True)
     region = fields.String(allow_none=True)
