@@ -185,3 +185,25 @@ def test_every_json_body_field_is_as_strict_as_its_documented_type(app):
                     assert field.metadata.get("type"), name
     assert bodies > 30
     assert not loose, "\n".join(loose)
+
+
+def test_ids_above_32_bits_are_refused_and_the_document_says_so(api_as, db_session, client):
+    account = make_account(db_session)
+    api = api_as(Role.EDITOR)
+    before = count(db_session, TestimonialRequest), count(db_session, AuditEvent)
+    body = {"account_id": account.id, "contact_id": 2**31}
+    refused(api.post("/api/v1/testimonial-requests", json=body), "contact_id")
+    refused(api.get(f"/api/v1/testimonial-requests?account_id={2**31}"), "account_id")
+    assert (count(db_session, TestimonialRequest), count(db_session, AuditEvent)) == before
+    assert api.get(f"/api/v1/accounts/{2**31}").status_code == 404
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    create = document["components"]["schemas"]["TestimonialRequestCreate"]["properties"]
+    assert create["contact_id"]["maximum"] == create["account_id"]["maximum"] == 2**31 - 1
+    listing = document["paths"]["/api/v1/testimonial-requests"]["get"]["parameters"]
+    assert next(p for p in listing if p["name"] == "account_id")["schema"]["maximum"] == 2**31 - 1
+    assert document["paths"]["/api/v1/testimonial-requests"]["post"]["responses"]["422"] == {
+        "$ref": "#/components/responses/UNPROCESSABLE_ENTITY"
+    }
+    for response in document["components"]["responses"].values():
+        assert list(response["content"]) == ["application/problem+json"]
