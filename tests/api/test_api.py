@@ -391,3 +391,10 @@ def test_api_post_needs_no_csrf_token_when_csrf_is_on(app_factory):
         assert session.scalar(select(User).where(User.email == GOOD_NEW_USER["email"])).role == "viewer"
     finally:
         session.close()
+
+
+def test_a_method_not_allowed_is_a_problem_naming_the_allowed_methods(api_as):
+    response = api_as(Role.VIEWER).delete("/api/v1/me")
+    assert response.status_code == 405 and response.mimetype == "application/problem+json"
+    assert set(response.headers["Allow"].split(", ")) >= {"GET"}
+    assert "DELETE" not in response.headers["Allow"]
