@@ -39,6 +39,8 @@ from ecp_tracker.services.icp import versions as icp_versions
 from ecp_tracker.services.pilots import export as pilot_export
 from ecp_tracker.services.pilots import pilots
 from ecp_tracker.services.pilots.board import PilotFilters
+from ecp_tracker.services.reviews import markdown as reviews_markdown
+from ecp_tracker.services.reviews import reviews as reviews_service
 from ecp_tracker.services.testimonials.library import TestimonialFilters, export_testimonials
 from ecp_tracker.services.users import tokens, users
 
@@ -657,6 +659,65 @@ def icp_one_page_command(number: int, out: Path | None) -> None:
         click.echo(f"Wrote {out}.")
 
 
+reviews_cli = AppGroup("reviews", help="Monthly ECP-to-ICP reviews: open a month, list them, export one.")
+
+
+@reviews_cli.command("open")
+@click.argument("period")
+@click.option(
+    "--outcome",
+    "outcomes",
+    multiple=True,
+    help="An outcome to freeze (repeat; default: converted and churned).",
+)
+@click.option("--supersedes", type=int, help="A correction: the id of the finalised review it replaces.")
+def reviews_open_command(period: str, outcomes: tuple[str, ...], supersedes: int | None) -> None:
+    """Open the review of PERIOD (YYYY-MM), freezing its snapshot; prints its id and SHA-256."""
+    session = get_session()
+    try:
+        review = reviews_service.open_review(
+            session, Actor.system("cli"), period, list(outcomes) or None, supersedes=supersedes
+        )
+    except DomainError as error:
+        fail(error.message)
+    session.commit()
+    ready = sum(1 for c in reviews_service.candidates(session, review) if c.ready)
+    click.echo(
+        f"Opened review {review.id} of {review.period}: {len(reviews_service.candidates(session, review))} "
+        f"candidates, {ready} ready; snapshot SHA-256 {review.snapshot_sha256}."
+    )
+
+
+@reviews_cli.command("list")
+def reviews_list_command() -> None:
+    """The reviews, newest month first: id, period, status, decisions, draft ICP it produced."""
+    for review in reviews_service.list_reviews(get_session()):
+        draft = review.draft_icp_version_id or "-"
+        click.echo(
+            f"{review.id}\t{review.period}\t{review.status}\t{len(review.decisions)} decisions\t{draft}"
+        )
+
+
+@reviews_cli.command("export")
+@click.argument("review_id", type=int)
+@click.option("--format", "format_", type=click.Choice(["markdown"]), default="markdown", show_default=True)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file, not stdout."
+)
+def reviews_export_command(review_id: int, format_: str, out: Path | None) -> None:
+    """Review REVIEW_ID for the meeting notes (Markdown)."""
+    session = get_session()
+    try:
+        text = reviews_markdown.to_markdown(session, reviews_service.get_review(session, review_id))
+    except DomainError as error:
+        fail(error.message)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {out}.")
+
+
 def register(app: Flask) -> None:
     for group in (
         db_cli,
@@ -668,5 +729,6 @@ def register(app: Flask) -> None:
         export_cli,
         analyze_command,
         icp_cli,
+        reviews_cli,
     ):
         app.cli.add_command(group)

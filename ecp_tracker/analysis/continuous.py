@@ -32,8 +32,9 @@ _CONTINUOUS_WORDING = {
     "contract_value": ("signed larger contracts", "signed smaller contracts", ""),
     "nps": ("gave higher NPS scores", "gave lower NPS scores", ""),
 }
-# the keys of one result of the analysis document (docs/api.md), in order; outcome-specific keys follow
-SECTION_6_RESULT_KEYS = (
+# the keys of one result of the analysis document (the contract in docs/api.md), in order; outcome-specific
+# keys follow
+CONTRACT_RESULT_KEYS = (
     "trait",
     "value",
     "n_with",
@@ -532,7 +533,7 @@ class OutcomeAnalysis(Protocol):
 def result_json(result: ComparedValue, **specific: Any) -> dict[str, Any]:
     """One result of the analysis document (docs/api.md): its keys in order (null where there is no
     such number), then `specific`, the outcome's own keys, in the order given."""
-    data: dict[str, Any] = dict.fromkeys(SECTION_6_RESULT_KEYS)
+    data: dict[str, Any] = dict.fromkeys(CONTRACT_RESULT_KEYS)
     data.update(
         trait=result.trait,
         value=result.value,

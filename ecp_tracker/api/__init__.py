@@ -18,6 +18,7 @@ from ecp_tracker.api.icp import bp as icp_bp
 from ecp_tracker.api.interviews import bp as interviews_bp
 from ecp_tracker.api.me import bp as me_bp
 from ecp_tracker.api.pilots import discounts_bp, milestones_bp, pilots_bp, promises_bp
+from ecp_tracker.api.reviews import bp as reviews_bp
 from ecp_tracker.api.schemas.common import ProblemSchema
 from ecp_tracker.api.testimonials import collections_bp, requests_bp, testimonials_bp
 from ecp_tracker.api.users import bp as users_bp
@@ -37,6 +38,7 @@ BLUEPRINTS = (
     interviews_bp,
     analysis_bp,
     icp_bp,
+    reviews_bp,
     testimonials_bp,
     requests_bp,
     collections_bp,

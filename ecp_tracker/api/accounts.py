@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import request
 from flask_smorest import Blueprint
 
 from ecp_tracker.api.schemas.accounts import (
@@ -97,10 +96,8 @@ def _raw(data: dict[str, Any]) -> dict[str, Any]:
 @permission(Role.VIEWER)
 @bp.arguments(AccountListArgsSchema, location="query", as_kwargs=True)
 @bp.response(200, AccountPageSchema)
-def list_(page: int, per_page: int, **_filters: Any):
+def list_(page: int, per_page: int, filters: AccountFilters):
     """List accounts; filters repeat for several values, custom traits as `trait:<key>=value`"""
-    query = request.args.to_dict(flat=False)
-    filters = AccountFilters.from_query(query)
     session = get_session()
     result = list_accounts(session, filters, page=page, per_page=per_page)
     accounts.load_traits(session, result.items)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
 from flask_smorest import Blueprint
 
 from ecp_tracker.api.references import account_ref
@@ -120,10 +119,9 @@ def report_out(report: ThemeReport) -> dict[str, Any]:
 @permission(Role.VIEWER)
 @bp.arguments(InterviewListArgsSchema, location="query", as_kwargs=True)
 @bp.response(200, InterviewPageSchema)
-def list_interviews(page: int, per_page: int, **_filters: Any):
+def list_interviews(page: int, per_page: int, filters: InterviewFilters):
     """List interviews, the latest first, with their current findings"""
     session = get_session()
-    filters = InterviewFilters.from_query(request.args.to_dict(flat=False))
     result = interviews.list_interviews(session, filters, page=page, per_page=per_page)
     items = [interview_out(i, archived_findings=False) for i in result.items]
     return Page(items, result.total, result.page, result.per_page)
@@ -133,9 +131,8 @@ def list_interviews(page: int, per_page: int, **_filters: Any):
 @permission(Role.VIEWER)
 @bp.arguments(ThemeArgsSchema, location="query", as_kwargs=True)
 @bp.response(200, ThemeReportSchema)
-def themes(**_filters: Any):
+def themes(filters: ThemeFilters):
     """Themes counted once per account, by outcome, archetype and DMU role of the person interviewed"""
-    filters = ThemeFilters.from_query(request.args.to_dict(flat=False))
     return report_out(interview_themes.theme_report(get_session(), filters))
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask import request
 from flask_smorest import Blueprint
 
 from ecp_tracker.api.references import account_ref, referenced_as
@@ -223,9 +222,8 @@ def discount_out(discount: Discount) -> dict[str, Any]:
 @permission(Role.VIEWER)
 @pilots_bp.arguments(PilotListArgsSchema, location="query", as_kwargs=True)
 @pilots_bp.response(200, PilotPageSchema)
-def list_pilots(page: int, per_page: int, **_filters: Any):
+def list_pilots(page: int, per_page: int, filters: PilotFilters):
     """List pilots, the latest planned end first; status, archetype and owner may repeat"""
-    filters = PilotFilters.from_query(request.args.to_dict(flat=False))
     result = pilot_board.list_pilots(get_session(), filters, page=page, per_page=per_page)
     return Page([pilot_summary(p) for p in result.items], result.total, result.page, result.per_page)
 
@@ -379,10 +377,18 @@ def amend_criterion(data: dict[str, Any], pilot_id: int, criterion_id: int):
 @pilots_bp.arguments(ResultSchema)
 @pilots_bp.response(200, CriterionSchema)
 def record_result(data: dict[str, Any], pilot_id: int, criterion_id: int):
-    """Record the measured value; `met` follows from the effective target and direction"""
+    """Record the measured value; `met` follows from the effective target and direction. Once the pilot has
+    ended, changing a recorded result needs a `reason` (422 without) and is kept as an amendment"""
     session = get_session()
     pilots.get_criterion(session, criterion_id, pilot_id)
-    pilots.record_result(session, current_actor(), criterion_id, data["actual"], version=data["version"])
+    pilots.record_result(
+        session,
+        current_actor(),
+        criterion_id,
+        data["actual"],
+        version=data["version"],
+        reason=data["reason"],
+    )
     session.commit()
     return criterion_out(pilots.get_criterion(session, criterion_id, pilot_id))
 

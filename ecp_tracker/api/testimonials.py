@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request, url_for
+from flask import url_for
 from flask_smorest import Blueprint
 
 from ecp_tracker.api.references import account_ref, referenced_as
@@ -160,9 +160,8 @@ def collection_out(collection: Collection) -> dict[str, Any]:
 @permission(Role.VIEWER)
 @testimonials_bp.arguments(TestimonialListArgsSchema, location="query", as_kwargs=True)
 @testimonials_bp.response(200, TestimonialPageSchema)
-def list_testimonials(page: int, per_page: int, **_filters: Any):
+def list_testimonials(page: int, per_page: int, filters: TestimonialFilters):
     """The library, newest first; filters as on the library page, `q` searches the words"""
-    filters = TestimonialFilters.from_query(request.args.to_dict(flat=False))
     found = testimonial_library.library(get_session(), filters, page=page, per_page=per_page).page
     return Page([testimonial_summary(t) for t in found.items], found.total, found.page, found.per_page)
 

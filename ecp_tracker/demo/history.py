@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -128,5 +128,21 @@ def load_history(
             existing.append(raw["name"])
             continue
         owner = owners[index % len(owners)] if owners else None
-        accounts.create_account(session, actor, {**raw, "owner": owner.id if owner else None}, today=today)
+        account = accounts.create_account(
+            session, actor, {**raw, "owner": owner.id if owner else None}, today=today
+        )
+        account.created_at = recorded_at(account, index, today, earliest=420, spread=480)
         created.append(raw["name"])
+
+
+def recorded_at(account: Account, index: int, today: date, *, earliest: int, spread: int) -> datetime:
+    """When a demo account was first recorded: a few weeks before it converted, else `earliest` to
+    `earliest + spread` days ago, spread by its position, so each month (and each review's "new accounts")
+    has some. Prospects and pilots are the newest: recorded in the last three months."""
+    if account.converted_on is not None:
+        day = account.converted_on - timedelta(days=20 + index % 70)
+    elif account.stage in {Stage.PROSPECT, Stage.PILOT}:
+        day = today - timedelta(days=3 + (index * 13) % 88)
+    else:
+        day = today - timedelta(days=earliest + (index * 37) % spread)
+    return datetime.combine(min(day, today), time(9, index % 60), tzinfo=UTC)

@@ -193,7 +193,7 @@ def _account_rows(today: date) -> list[tuple[dict, list[ContactInput]]]:
             if stage == Stage.CUSTOMER and rng.random() < 0.2:
                 stage = Stage.CHURNED
         converted = (
-            today - timedelta(days=rng.randrange(60, 400))
+            today - timedelta(days=rng.randrange(15 if stage == Stage.CUSTOMER else 60, 400))
             if stage in {Stage.CUSTOMER, Stage.CHURNED}
             else None
         )
@@ -282,6 +282,7 @@ def load_demo(session: Session, *, today: date | None = None) -> DemoReport:
         account = accounts.create_account(
             session, actor, {**raw, "owner": owner.id if owner else None}, today=today
         )
+        account.created_at = demo_history.recorded_at(account, index, today, earliest=0, spread=420)
         for person in people:
             contacts.add_contact(session, actor, account.id, person)
         created.append(raw["name"])
@@ -290,7 +291,7 @@ def load_demo(session: Session, *, today: date | None = None) -> DemoReport:
     _load_pilots(session, actor, names, owners, today, created, existing)
     demo_interviews.load_interviews(session, actor, names, owners, today, created, existing)
     demo_testimonials.load_testimonials(session, actor, names, today, created, existing)
-    demo_icp.load_icp(session, actor, created, existing)
+    demo_icp.load_icp(session, actor, today, created, existing)
     return DemoReport(created=tuple(created), existing=tuple(existing))
 
 

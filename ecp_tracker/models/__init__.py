@@ -8,6 +8,7 @@ from ecp_tracker.models.icp import IcpCriterion, IcpVersion
 from ecp_tracker.models.import_job import ImportJob
 from ecp_tracker.models.interview import Interview, InterviewFinding
 from ecp_tracker.models.pilot import CriterionAmendment, Milestone, Pilot, SuccessCriterion
+from ecp_tracker.models.review import Review, ReviewDecision
 from ecp_tracker.models.setting import WorkspaceSetting
 from ecp_tracker.models.testimonial import (
     Collection,
@@ -40,6 +41,8 @@ __all__ = [
     "InterviewFinding",
     "Milestone",
     "Pilot",
+    "Review",
+    "ReviewDecision",
     "SavedView",
     "SuccessCriterion",
     "Testimonial",

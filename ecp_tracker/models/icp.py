@@ -51,7 +51,7 @@ class IcpCriterion(Base):
     exclude: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # the analysis result for this trait value when the criterion was added (rates, odds ratio, q, date, ...)
     evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    # the review decision that put it here (reviews arrive in a later issue; no foreign key until then)
-    graduation_decision_id: Mapped[int | None] = mapped_column(Integer)
+    # the review decision that put it here (None: added by hand or from the analysis page)
+    graduation_decision_id: Mapped[int | None] = mapped_column(ForeignKey("review_decisions.id"))
 
     icp_version: Mapped[IcpVersion] = relationship(back_populates="criteria")

@@ -1,4 +1,5 @@
-"""An account import started from the upload page: the stored file, its check report and its outcome."""
+"""A job on an uploaded CSV: an account import (checked, then written) or a prospect list scored against an
+ICP version (read, scored into a result file, nothing stored). The stored file, its report and its outcome."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from ecp_tracker.models.user import User
 
 
 class ImportJob(Timestamped, Base):
-    """status: checking -> checked (or refused) -> importing -> done (or failed)."""
+    """kind `accounts`: checking -> checked (or refused) -> importing -> done (or failed).
+    kind `prospects`: scoring -> done (or failed), the scored rows in a result file beside the upload."""
 
     __tablename__ = "import_jobs"
 
@@ -21,6 +23,10 @@ class ImportJob(Timestamped, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
     filename: Mapped[str] = mapped_column(String(255), nullable=False)
     stored_name: Mapped[str] = mapped_column(String(80), nullable=False, unique=True)
+    kind: Mapped[str] = mapped_column(
+        String(20), nullable=False, default="accounts", server_default="accounts"
+    )
+    icp_version_id: Mapped[int | None] = mapped_column(ForeignKey("icp_versions.id"))  # kind `prospects`
     preset: Mapped[str] = mapped_column(String(20), nullable=False, default="auto")
     date_format: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="checking")
@@ -37,4 +43,4 @@ class ImportJob(Timestamped, Base):
 
     @property
     def running(self) -> bool:
-        return self.status in {"checking", "importing"}
+        return self.status in {"checking", "importing", "scoring"}

@@ -25,6 +25,7 @@ from ecp_tracker.web.interviews import bp as interviews_bp
 from ecp_tracker.web.navigation import nav_items, subnav
 from ecp_tracker.web.pilots import bp as pilots_bp
 from ecp_tracker.web.profile import bp as profile_bp
+from ecp_tracker.web.reviews import bp as reviews_bp
 from ecp_tracker.web.template_helpers import register_template_helpers
 from ecp_tracker.web.testimonial_requests import bp as testimonial_requests_bp
 from ecp_tracker.web.testimonials import bp as testimonials_bp
@@ -47,6 +48,7 @@ def register_web(app: Flask) -> None:
         discounts_bp,
         analysis_bp,
         icp_bp,
+        reviews_bp,
         interviews_bp,
         testimonials_bp,
         testimonial_requests_bp,

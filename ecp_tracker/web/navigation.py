@@ -22,6 +22,7 @@ AREAS = (
     ("Accounts", "accounts.index"),
     ("Pilots", "pilots.index"),
     ("Testimonials", "testimonials.index"),
+    ("Interviews", "interviews.index"),
     ("Analysis", "analysis.index"),
     ("ICP", "icp.index"),
     ("Reviews", "reviews.index"),
@@ -35,7 +36,6 @@ AREA_OF = {
     "traits": "accounts",
     "imports": "accounts",
     "discounts": "pilots",
-    "interviews": "testimonials",
     "testimonial_requests": "testimonials",
     "collections": "testimonials",
 }
@@ -92,9 +92,14 @@ SUBMENUS: dict[str, tuple[str, tuple[SubItem, ...]]] = {
             SubItem("Follow-ups", "testimonial_requests.follow_ups"),
             SubItem("Public walls", "collections.index"),
             SubItem("Proof coverage", "testimonials.coverage"),
+            SubItem("Settings", "testimonials.settings", Role.ADMIN),
+        ),
+    ),
+    "interviews": (
+        "Interviews area",
+        (
             SubItem("Interviews", "interviews.index"),
             SubItem("Themes", "interviews.themes"),
-            SubItem("Settings", "testimonials.settings", Role.ADMIN),
         ),
     ),
 }

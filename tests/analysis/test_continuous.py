@@ -23,7 +23,7 @@ from scipy.stats import brunnermunzel
 from statsmodels.stats.nonparametric import rank_compare_2indep
 
 from ecp_tracker.analysis.continuous import (
-    SECTION_6_RESULT_KEYS,
+    CONTRACT_RESULT_KEYS,
     ContinuousAnalysis,
     ValueSamples,
     analyze_continuous,
@@ -280,7 +280,7 @@ def test_json_has_every_section_6_key_and_no_binary_numbers():
     assert list(data) == ["outcome", "population", "positives", "stratified_by", "fdr", "results"]
     assert data["positives"] is None and data["stratified_by"] is None and data["fdr"] == 0.1
     (result,) = data["results"]
-    assert set(result) == set(SECTION_6_RESULT_KEYS) | CONTINUOUS_KEYS
+    assert set(result) == set(CONTRACT_RESULT_KEYS) | CONTINUOUS_KEYS
     for key in ("rate_with", "rate_without", "odds_ratio", "odds_ratio_ci", "difference", "difference_ci"):
         assert result[key] is None
     for key in ("adjusted_odds_ratio", "adjusted_p_value", "adjusted_q_value", "heterogeneity_p_value"):

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from statsmodels.duration.hazard_regression import PHReg
 
-from ecp_tracker.analysis.continuous import SECTION_6_RESULT_KEYS
+from ecp_tracker.analysis.continuous import CONTRACT_RESULT_KEYS
 from ecp_tracker.analysis.multiple import bh_q_values
 from ecp_tracker.analysis.settings import AnalysisSettings
 from ecp_tracker.analysis.survival import (
@@ -389,7 +389,7 @@ def test_q_values_json_shape_and_order():
     assert list(data) == ["outcome", "population", "positives", "stratified_by", "fdr", "results"]
     assert data["stratified_by"] == "acquisition_channel" and data["positives"] is None
     for result in data["results"]:
-        assert set(result) == set(SECTION_6_RESULT_KEYS) | SURVIVAL_KEYS
+        assert set(result) == set(CONTRACT_RESULT_KEYS) | SURVIVAL_KEYS
         for key in (
             "rate_with",
             "rate_without",

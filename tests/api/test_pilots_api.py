@@ -391,6 +391,34 @@ def test_amendments_and_results_are_refused_with_reasons(editor, account, db_ses
     assert before != after_start
 
 
+def test_after_the_end_a_result_changes_only_with_a_reason(editor, viewer, account, db_session):
+    pilot = start(editor, create(editor, account))
+    criterion = pilot["criteria"][0]
+    url = f"/api/v1/pilots/{pilot['id']}/criteria/{criterion['id']}"
+    first = ok(editor.post(f"{url}/result", json={"actual": 280, "version": criterion["version"]}))
+    ok(editor.post(f"/api/v1/pilots/{pilot['id']}/transitions", json={"to": "failed", "on": days(-1)}))
+    before = written(db_session)
+    for body in ({"actual": 320}, {"actual": 320, "reason": ""}, {"actual": None, "reason": None}):
+        problem = assert_problem(
+            editor.post(f"{url}/result", json={**body, "version": first["version"]}), 422
+        )
+        assert "reason" in problem["errors"], problem
+    assert written(db_session) == before
+    amended = ok(
+        editor.post(
+            f"{url}/result",
+            json={"actual": 320, "version": first["version"], "reason": "Measured on the wrong cluster."},
+        )
+    )
+    assert (amended["actual"], amended["met"], amended["effective"]["amended"]) == (320.0, False, False)
+    (amendment,) = amended["amendments"]
+    assert (amendment["changes"], amendment["reason"]) == (
+        {"actual": ["280", "320"]},
+        "Measured on the wrong cluster.",
+    )
+    assert ok(viewer.get(f"{url}/amendments")) == [amendment]
+
+
 def test_missing_records(viewer, editor, account):
     pilot = create(editor, account)
     assert_problem(viewer.get("/api/v1/pilots/999999"), 404)

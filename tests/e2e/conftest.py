@@ -53,6 +53,13 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     yield from _serve(tmp_path_factory.mktemp("e2e"), "e2e")
 
 
+@pytest.fixture(scope="module")
+def fresh_server(tmp_path_factory) -> Iterator[str]:
+    """A server of the module's own, on an empty database: for flows whose numbers other tests' data would
+    change (the ICP in force, the month's new accounts)."""
+    yield from _serve(tmp_path_factory.mktemp("fresh"), "fresh")
+
+
 @pytest.fixture(scope="session")
 def demo_server(tmp_path_factory) -> Iterator[str]:
     """A second server whose database holds the demo workspace (`flask demo`)."""

@@ -4,6 +4,7 @@ then activate a re-weighted version and roll back to the first."""
 
 from __future__ import annotations
 
+import csv
 import re
 
 from tests.e2e.conftest import screenshot
@@ -108,3 +109,19 @@ def test_icp_from_analysis_preview_activate_and_roll_back(page, tmp_path):
     page.goto(account_url)
     tier, score, points = score_on_page(page)
     assert (tier, score) == ("A", 70) and sum(points) == score
+
+    prospects = tmp_path / "prospects.csv"
+    prospects.write_text(
+        f"name,industry,region\nFresh lead,{INDUSTRY},{REGION}\nCold lead,{OTHER_INDUSTRY},{OTHER_REGION}\n",
+        encoding="utf-8",
+    )
+    page.goto("/icp/prospects")
+    page.get_by_label("Prospect list (CSV)").set_input_files(str(prospects))
+    page.get_by_role("button", name="Score the list").click()
+    page.get_by_text("Scored 2 rows").wait_for(timeout=30_000)  # the job page refreshes itself until done
+    screenshot(page, "43-prospects-scored")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download the scored list").click()
+    with open(download_info.value.path(), encoding="utf-8", newline="") as handle:
+        rows = {row[0]: row for row in csv.reader(handle)}
+    assert rows["Fresh lead"][-4:-2] == ["70", "A"] and rows["Cold lead"][-3] != "A"

@@ -46,6 +46,10 @@ def test_request_answer_publish_withdraw(page, browser, live_server):
     page.get_by_role("button", name="Create the link").click()
     link = page.locator("#collect-link").input_value()
     assert "/collect/" in link
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy the link").click()
+    page.get_by_text("Copied.").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == link
     screenshot(page, "30-collection-link")
 
     customer = browser.new_context(base_url=live_server)  # the customer's own browser: no session

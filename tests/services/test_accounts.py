@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from ecp_tracker.domain.errors import InvalidFields, NotFound, StaleEdit, ValidationError
 from ecp_tracker.domain.roles import Role
-from ecp_tracker.models import Account, AuditEvent, User
+from ecp_tracker.models import Account, AuditEvent, Contact, User
 from ecp_tracker.services.accounts import accounts, traits
+from ecp_tracker.services.accounts.contacts import ContactInput
 from ecp_tracker.services.accounts.listing import AccountFilters, list_accounts
 from tests.conftest import TEST_ACTOR, add_user
 
@@ -518,3 +519,49 @@ def test_archive_and_restore_are_audited_and_filter_the_list(db_session):
 def test_archive_of_a_missing_account_is_not_found(db_session):
     with pytest.raises(NotFound):
         accounts.set_archived(db_session, TEST_ACTOR, 999, archived=True)
+
+
+# --- an account with its first contacts ------------------------------------------------------------------
+
+
+def test_an_account_is_recorded_with_its_contacts_in_one_call(db_session):
+    account = accounts.record_account(
+        db_session,
+        TEST_ACTOR,
+        {"name": "Vetrano Medical"},
+        {
+            0: ContactInput(name="Giulia Rossi", dmu_role="economic_buyer", email="Giulia@Vetrano.example"),
+            2: ContactInput(name="Marco Bianchi", dmu_role="end_user", title="Lab lead", is_champion=True),
+        },
+    )
+    db_session.commit()
+    people = db_session.scalars(select(Contact).where(Contact.account_id == account.id).order_by(Contact.id))
+    assert [(c.name, c.email, c.title, c.dmu_role, c.is_champion) for c in people] == [
+        ("Giulia Rossi", "giulia@vetrano.example", None, "economic_buyer", False),
+        ("Marco Bianchi", None, "Lab lead", "end_user", True),
+    ]
+    created = db_session.scalars(select(AuditEvent.entity).where(AuditEvent.action == "create")).all()
+    assert sorted(created) == ["account", "contact", "contact"]
+
+
+@pytest.mark.parametrize("account_name", ["Vetrano Medical", ""])
+def test_a_bad_contact_row_refuses_the_whole_account_naming_row_and_field(db_session, account_name):
+    before = db_session.scalar(select(func.count(AuditEvent.id)))
+    with pytest.raises(InvalidFields) as caught:
+        accounts.record_account(
+            db_session,
+            TEST_ACTOR,
+            {"name": account_name},
+            {
+                0: ContactInput(name="Giulia Rossi", dmu_role="economic_buyer"),
+                1: ContactInput(name="", dmu_role="boss", email="not an address"),
+            },
+        )
+    db_session.rollback()
+    fields = {field for field, _ in caught.value.problems}
+    assert {"contacts.1.name", "contacts.1.dmu_role", "contacts.1.email"} <= fields
+    assert not any(f.startswith("contacts.0.") for f in fields)
+    assert ("name" in fields) == (account_name == "")  # the account's own problems come in the same answer
+    assert db_session.scalar(select(func.count(Account.id))) == 0
+    assert db_session.scalar(select(func.count(Contact.id))) == 0
+    assert db_session.scalar(select(func.count(AuditEvent.id))) == before

@@ -11,7 +11,10 @@ from datetime import date
 import pytest
 from sqlalchemy.orm import Session
 
+from ecp_tracker.domain.errors import ValidationError
+from ecp_tracker.domain.roles import Role
 from ecp_tracker.services.accounts import accounts, traits
+from ecp_tracker.services.accounts.importing import jobs
 from ecp_tracker.services.icp import prospects, quality, scoring, versions
 from tests.conftest import TEST_ACTOR
 
@@ -87,6 +90,35 @@ def test_flask_icp_score_writes_the_file_and_refuses_a_bad_header(app, db_sessio
     assert result.exit_code == 1
     missing = app.test_cli_runner().invoke(args=["icp", "score", str(source), "--version", "9"])
     assert missing.exit_code == 1 and "no ICP version number 9" in missing.output
+
+
+def test_score_file_writes_the_whole_file_and_reports_the_tiers(db_session, version, tmp_path):
+    out = tmp_path / "scored.csv"
+    report = prospects.score_file(db_session, TEST_ACTOR, io.BytesIO(as_csv(ROWS)), out, version)
+    assert report == {"version": 1, "rows": 3, "unscored": 0, "tiers": {"A": 1, "C": 1, "excluded": 1}}
+    assert [r[0] for r in csv.reader(io.StringIO(out.read_text(encoding="utf-8")))][1:] == [
+        "Row One", "Row Two", "Row Three",
+    ]  # fmt: skip
+    assert not out.with_suffix(".part").exists()
+
+
+def test_a_job_is_an_account_import_or_a_prospect_scoring_against_one_version(db_session, version, people):
+    user = people[Role.EDITOR]
+    common = {"filename": "f.csv", "preset": "auto", "date_format": None}
+    with pytest.raises(ValidationError, match="accounts, prospects"):
+        jobs.create_job(db_session, TEST_ACTOR, user, stored_name="a.csv", kind="invoices", **common)
+    with pytest.raises(ValidationError, match="one ICP version"):
+        jobs.create_job(db_session, TEST_ACTOR, user, stored_name="b.csv", kind="prospects", **common)
+    job = jobs.create_job(
+        db_session,
+        TEST_ACTOR,
+        user,
+        stored_name="c.csv",
+        kind="prospects",
+        icp_version_id=version.id,
+        **common,
+    )
+    assert (job.kind, job.status, job.running) == ("prospects", "scoring", True)
 
 
 def test_sorting_quality_by_tier_with_wilson_intervals(db_session, version):

@@ -661,6 +661,58 @@ def test_results_may_be_recorded_after_the_end(db_session, account):
     assert stored(db_session, pilot.id).criteria[1].met is False
 
 
+def test_changing_a_result_after_the_end_is_an_amendment_with_a_reason(db_session, account):
+    pilot = started(db_session, account)
+    latency = stored(db_session, pilot.id).criteria[0]
+    pilots.record_result(db_session, TEST_ACTOR, latency.id, "280", version=latency.version)
+    pilots.transition(db_session, TEST_ACTOR, pilot.id, "succeeded", on=days(-1))
+    db_session.commit()
+    latency = stored(db_session, pilot.id).criteria[0]
+    # without a reason, with a blank one, or with the value it already has: refused, nothing written
+    for reason in (None, "   "):
+        refused(
+            db_session,
+            lambda reason=reason: pilots.record_result(
+                db_session, TEST_ACTOR, latency.id, "320", version=latency.version, reason=reason
+            ),
+            "reason",
+        )
+    refused(
+        db_session,
+        lambda: pilots.record_result(db_session, TEST_ACTOR, latency.id, None, version=latency.version),
+        "reason",
+    )
+    refused(
+        db_session,
+        lambda: pilots.record_result(
+            db_session, TEST_ACTOR, latency.id, "280.00", version=latency.version, reason="No change at all."
+        ),
+        "actual",
+    )
+    pilots.record_result(
+        db_session,
+        TEST_ACTOR,
+        latency.id,
+        "320",
+        version=latency.version,
+        reason="The first run measured the cached queries only.",
+    )
+    db_session.commit()
+    latency = stored(db_session, pilot.id).criteria[0]
+    assert (latency.actual, latency.met) == (Decimal(320), False)
+    (amendment,) = latency.amendments
+    assert amendment.changes == {"actual": ["280", "320"]}
+    assert amendment.reason == "The first run measured the cached queries only."
+    # the terms are as registered: a result amendment is no amendment of what the criterion asks for
+    assert pilots.effective_terms(latency) == pilots.registered_terms(latency)
+    events = db_session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.entity == "criterion_amendment", AuditEvent.entity_id == str(amendment.id)
+        )
+    ).all()
+    assert [e.action for e in events] == ["create"]
+
+
 # --- the outcome -----------------------------------------------------------------------------------------
 
 

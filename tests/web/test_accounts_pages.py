@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import re
+from urllib.parse import parse_qs
+
 from sqlalchemy import func, select
 
 from ecp_tracker.domain.roles import Role
@@ -77,6 +81,32 @@ def test_bad_account_input_names_every_field_and_writes_nothing(client_as, db_se
     assert db_session.scalar(select(func.count(AuditEvent.id))) == before
 
 
+def test_new_account_form_records_its_first_contacts_and_refuses_a_bad_row_whole(client_as, db_session):
+    editor = client_as(Role.EDITOR)
+    form_page = editor.get("/accounts/new").get_data(as_text=True)
+    assert 'name="contacts-2-name"' in form_page and "Role in the decision, contact 1" in form_page
+    rows = {
+        "contacts-0-name": "Ines Alvarez",
+        "contacts-0-email": "ines@nordlys.example",
+        "contacts-0-dmu_role": "economic_buyer",
+        "contacts-2-name": "Tor Berg",
+        "contacts-2-dmu_role": "end_user",
+        "contacts-2-is_champion": "y",
+    }
+    refused = editor.post("/accounts/new", data={**FULL_FORM, **rows, "contacts-1-name": "Nobody"})
+    assert refused.status_code == 422
+    assert "Choose their role in the decision." in refused.get_data(as_text=True)
+    assert _account(db_session, "Nordlys Robotics") is None
+    assert db_session.scalar(select(func.count(Contact.id))) == 0
+    response = editor.post("/accounts/new", data={**FULL_FORM, **rows}, follow_redirects=True)
+    assert "Nordlys Robotics is recorded with 2 contacts." in response.get_data(as_text=True)
+    account = _account(db_session, "Nordlys Robotics")
+    assert sorted((c.name, c.dmu_role, c.is_champion) for c in account.contacts) == [
+        ("Ines Alvarez", "economic_buyer", False),
+        ("Tor Berg", "end_user", True),
+    ]
+
+
 def test_customer_without_conversion_date_is_refused(client_as, db_session):
     response = client_as(Role.EDITOR).post("/accounts/new", data={**FULL_FORM, "converted_on": ""})
     assert response.status_code == 422
@@ -150,6 +180,53 @@ def test_filters_and_saved_views(client_as, db_session):
     assert "via referral" not in client_as(Role.VIEWER).get("/accounts/").get_data(as_text=True)
     bad = editor.get("/accounts/?stage=winning")
     assert bad.status_code == 200 and "Filter ignored: Unknown stage" in bad.get_data(as_text=True)
+
+
+def back_link(page: str) -> str:
+    match = re.search(r'<p class="subnav"><a href="([^"]+)">← Accounts</a></p>', page)
+    assert match, "no back link to the list"
+    return html.unescape(match.group(1))
+
+
+def test_the_back_link_returns_to_the_list_as_it_was_left(client_as, db_session):
+    account = accounts.create_account(
+        db_session,
+        TEST_ACTOR,
+        {"name": "Alpha Pay", "industry": "Fintech", "acquisition_channel": "Referral"},
+    )
+    db_session.commit()
+    editor = client_as(Role.EDITOR)
+    assert back_link(editor.get(f"/accounts/{account.id}").get_data(as_text=True)) == "/accounts/"
+    editor.get("/accounts/?industry=Fintech&acquisition_channel=Referral&sort=-created_at&q=pay&page=1")
+    link = back_link(editor.get(f"/accounts/{account.id}").get_data(as_text=True))
+    path, _, query = link.partition("?")
+    assert path == "/accounts/"
+    assert parse_qs(query) == {
+        "industry": ["Fintech"],
+        "acquisition_channel": ["Referral"],
+        "sort": ["-created_at"],
+        "q": ["pay"],
+    }
+    # still there after an edit, and the plain list again once the filters are cleared
+    editor.get(f"/accounts/{account.id}/edit")
+    assert back_link(editor.get(f"/accounts/{account.id}").get_data(as_text=True)) == link
+    editor.get("/accounts/")
+    assert back_link(editor.get(f"/accounts/{account.id}").get_data(as_text=True)) == "/accounts/"
+
+
+def test_the_back_link_only_ever_leads_to_our_own_list(client_as, db_session):
+    account = accounts.create_account(db_session, TEST_ACTOR, {"name": "Alpha Pay"})
+    db_session.commit()
+    editor = client_as(Role.EDITOR)
+    with editor.session_transaction() as cookie:
+        cookie["accounts_list"] = {"stage": ["//evil.example"], "next": ["https://evil.example"]}
+    assert back_link(editor.get(f"/accounts/{account.id}").get_data(as_text=True)) == "/accounts/"
+    with editor.session_transaction() as cookie:
+        cookie["accounts_list"] = {"q": ["x"], "next": ["https://evil.example"], "page": ["2"]}
+    assert back_link(editor.get(f"/accounts/{account.id}").get_data(as_text=True)) == "/accounts/?q=x&page=2"
+    with editor.session_transaction() as cookie:
+        cookie["accounts_list"] = "https://evil.example/"
+    assert back_link(editor.get(f"/accounts/{account.id}").get_data(as_text=True)) == "/accounts/"
 
 
 def test_contacts_and_dmu_warnings(client_as, db_session):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -161,7 +162,7 @@ def test_one_page_in_html_and_markdown(client_as, db_session, book):
         },
     )
     html = editor.get("/icp/1/one-page").get_data(as_text=True)
-    assert "icp-print.css" in html and "Exclusions (anti-ICP)" in html
+    assert "print.css" in html and "Exclusions (anti-ICP)" in html
     markdown = editor.get("/icp/1/one-page.md").get_data(as_text=True)
     assert "| archetype | Game changer | +40 |" in markdown
     assert "- industry = Gambling:" in markdown
@@ -191,8 +192,17 @@ def test_prospect_list_comes_back_scored_and_nothing_is_stored(client_as, db_ses
         data={"file": (io.BytesIO(prospects.encode()), "p.csv"), "preset": "auto", "version": "1"},
         content_type="multipart/form-data",
     )
+    assert response.status_code == 302  # to the job's page (the job ran inline in tests)
+    job_page = response.headers["Location"]
+    page = editor.get(job_page).get_data(as_text=True)
+    assert "Scored 3 rows" in page and "1 could not be read" in page
+    tiers = re.findall(r"<tr><td>(\w+)</td><td class=\"num\">(\d+)</td></tr>", page)
+    assert sorted(tiers) == [("A", "1"), ("excluded", "1"), ("unscored", "1")]
+    response = editor.get(f"{job_page}/scored.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "filename=p-scored-icp-1.csv" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    response.close()  # the file is sent from disk
     assert rows[0] == [
         "name", "industry", "archetypes", "employees", "icp_score", "icp_tier", "icp_reasons", "icp_problem",
     ]  # fmt: skip
@@ -201,8 +211,32 @@ def test_prospect_list_comes_back_scored_and_nothing_is_stored(client_as, db_ses
     assert rows[2][4:7] == ["", "unscored", ""]
     assert rows[2][7] == "row 3: employees: Employees must be a whole number, not 'lots'."
     assert rows[3][4:7] == ["0", "excluded", "industry=Gambling (excluded)"]
+    assert client_as(Role.VIEWER).get(job_page).status_code == 403  # scoring and its results: editors
     assert accounts.get_account(db_session, book["top"])  # the stored accounts are still the only ones
     assert db_session.scalar(select(IcpVersion.id).where(IcpVersion.number == 2)) is None
+
+
+def test_an_unreadable_prospect_list_ends_its_job_with_the_reason(client_as, db_session, book):
+    editor = client_as(Role.EDITOR)
+    editor.post(
+        draft_page(editor),
+        data={
+            "name": "P",
+            "criteria": CRITERIA,
+            "tiers": TIERS,
+            "version": version_of(db_session, 1).version,
+        },
+    )
+    editor.post("/icp/1/activate")
+    response = editor.post(
+        "/icp/prospects",
+        data={"file": (io.BytesIO(b"colour,size\nred,3\n"), "odd.csv"), "preset": "auto", "version": "1"},
+        content_type="multipart/form-data",
+    )
+    page = editor.get(response.headers["Location"]).get_data(as_text=True)
+    assert "errorbox" in page and "Nothing was written." in page
+    assert editor.get(response.headers["Location"] + "/scored.csv").status_code == 404
+    assert editor.get("/accounts/import/1").status_code == 404  # a scoring job is not an account import
 
 
 def test_a_viewer_reads_the_pages_but_cannot_write(client_as, db_session):

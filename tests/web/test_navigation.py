@@ -23,11 +23,40 @@ def test_accounts_area_links_follow_the_role(client_as):
     assert admin_links == ["Accounts", "Traits", "Import"]
 
 
-def test_interviews_sit_in_the_customer_evidence_menu(client_as):
-    links, current = subnav_links(client_as(Role.EDITOR).get("/interviews/").get_data(as_text=True))
-    assert current == "Interviews"
-    assert {"Library", "Requests", "Public walls", "Themes"} <= set(links)
-    assert "Settings" not in links  # admins only
+def main_menu(html: str) -> list[tuple[str, bool]]:
+    """The main menu's entries, each with whether it is marked current."""
+    nav = re.search(r'<nav class="mainnav"[^>]*>(.*?)</nav>', html, re.S)
+    assert nav, "no main menu on the page"
+    return [
+        (label, bool(current))
+        for current, label in re.findall(
+            r"<a href=\"[^\"]+\"( aria-current=\"page\")?>([^<]+)</a>", nav.group(1)
+        )
+    ]
+
+
+def test_interviews_have_their_own_main_menu_entry_and_sub_menu(client_as):
+    editor = client_as(Role.EDITOR)
+    page = editor.get("/interviews/").get_data(as_text=True)
+    menu = main_menu(page)
+    assert [label for label, _ in menu][:5] == [
+        "Dashboard",
+        "Accounts",
+        "Pilots",
+        "Testimonials",
+        "Interviews",
+    ]
+    assert [label for label, current in menu if current] == ["Interviews"]
+    links, current = subnav_links(page)
+    assert (links, current) == (["Themes"], "Interviews")
+    themes = editor.get("/interviews/themes").get_data(as_text=True)
+    assert [label for label, current in main_menu(themes) if current] == ["Interviews"]
+    assert subnav_links(themes) == (["Interviews"], "Themes")
+    # the customer evidence menu keeps the testimonial pages only
+    library, _ = subnav_links(editor.get("/testimonials/").get_data(as_text=True))
+    assert {"Requests", "Public walls", "Proof coverage"} <= set(library)
+    assert "Interviews" not in library and "Themes" not in library
+    assert "Settings" not in library  # admins only
 
 
 def test_the_admin_menu(client_as):

@@ -4,6 +4,7 @@ and the scorecard, the outcome moving the account, the mutual action plan, the b
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from datetime import timedelta
@@ -299,6 +300,88 @@ def test_results_scorecard_and_conversion_make_the_account_a_customer(client_as,
     assert str(account.contract_value).startswith("24000")
     page = editor.get(f"/pilots/{pilot.id}").get_data(as_text=True)
     assert "disagrees: converted although it missed its criteria" in page
+
+
+def test_after_the_end_a_result_changes_only_as_an_amendment_shown_in_the_history(client_as, db_session):
+    pilot = make_pilot(db_session, make_account(db_session, stage="pilot"), start=True)
+    (criterion,) = pilot.criteria
+    editor = client_as(Role.EDITOR)
+    assert record(editor, pilot, criterion, "250").status_code == 302
+    assert editor.post(f"/pilots/{pilot.id}/status", data={"to": "succeeded"}).status_code == 302
+    page = editor.get(f"/pilots/{pilot.id}").get_data(as_text=True)
+    assert "a change to this result is an amendment with its reason" in page  # the form says so
+    assert f'name="result{criterion.id}-reason"' in page
+    before = audit_count(db_session)
+    criterion = fresh(db_session, SuccessCriterion, criterion.id)
+    silent = record(editor, pilot, criterion, "320")
+    assert silent.status_code == 422
+    assert "The pilot has ended: say why its result changes" in silent.get_data(as_text=True)
+    assert audit_count(db_session) == before
+    assert fresh(db_session, SuccessCriterion, criterion.id).actual == 250
+    prefix = f"result{criterion.id}-"
+    amended = editor.post(
+        f"/pilots/{pilot.id}/criteria/{criterion.id}/result",
+        data={
+            prefix + "actual": "320",
+            prefix + "version": criterion.version,
+            prefix + "reason": "The first run skipped the cold cache.",
+        },
+    )
+    assert amended.status_code == 302
+    criterion = fresh(db_session, SuccessCriterion, criterion.id)
+    assert (criterion.actual, criterion.met) == (320, False)
+    assert [a.changes for a in criterion.amendments] == [{"actual": ["250", "320"]}]
+    page = editor.get(f"/pilots/{pilot.id}").get_data(as_text=True)
+    assert "The first run skipped the cold cache." in page
+    assert "<del>250</del> → <ins>320</ins>" in page  # beside the criterion
+    history = page[page.index("<h2>History</h2>") :]
+    assert "criterion amendment" in history and "The first run skipped the cold cache." in history
+
+
+def form_actions(page: str) -> set[str]:
+    """Where the forms in the page's content post (the sign-out form in the top bar aside)."""
+    main = page[page.index('<main id="main">') :]
+    return {html.unescape(a).split("#")[0] for a in re.findall(r'<form method="post" action="([^"]+)"', main)}
+
+
+def test_the_pilot_pages_forms_post_to_the_page_and_a_refused_one_stays_there(client_as, db_session):
+    pilot = make_pilot(db_session, make_account(db_session, stage="pilot"), start=True)
+    (criterion,) = pilot.criteria
+    editor = client_as(Role.EDITOR)
+    page = editor.get(f"/pilots/{pilot.id}").get_data(as_text=True)
+    milestone_action = f"/pilots/{pilot.id}/milestones/"
+    assert {a for a in form_actions(page) if not a.startswith(milestone_action)} == {f"/pilots/{pilot.id}"}
+    prefix = f"result{criterion.id}-"
+    refused = editor.post(
+        f"/pilots/{pilot.id}",
+        data={
+            "form": "result",
+            "criterion_id": criterion.id,
+            prefix + "actual": "fast",
+            prefix + "version": criterion.version,
+        },
+    )
+    assert refused.status_code == 422 and refused.request.path == f"/pilots/{pilot.id}"
+    body = refused.get_data(as_text=True)
+    assert "Enter the measured value as a number" in body
+    assert re.search(rf'<input [^>]*name="{prefix}actual"[^>]*value="fast"', body)  # what was typed stays
+    added = editor.post(
+        f"/pilots/{pilot.id}", data={"form": "milestone", "title": "Kick-off", "due_on": "not a day"}
+    )
+    assert added.status_code == 422 and 'value="Kick-off"' in added.get_data(as_text=True)
+    saved = editor.post(
+        f"/pilots/{pilot.id}",
+        data={
+            "form": "result",
+            "criterion_id": criterion.id,
+            prefix + "actual": "250",
+            prefix + "version": criterion.version,
+        },
+    )
+    assert saved.status_code == 302 and fresh(db_session, SuccessCriterion, criterion.id).actual == 250
+    assert editor.post(f"/pilots/{pilot.id}", data={"form": "nonsense"}).status_code == 400
+    assert editor.post(f"/pilots/{pilot.id}", data={"form": "result", "criterion_id": "x"}).status_code == 400
+    assert client_as(Role.VIEWER).post(f"/pilots/{pilot.id}", data={"form": "milestone"}).status_code == 403
 
 
 def test_not_converted_can_also_mark_the_account_lost(client_as, db_session):

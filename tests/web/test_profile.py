@@ -15,8 +15,11 @@ def test_token_is_shown_once_and_works_until_revoked(app, client_as, db_session)
     viewer = client_as(Role.VIEWER)
     response = viewer.post("/profile/tokens", data={"name": "Laptop"})
     assert response.status_code == 201
-    plain = re.search(r'id="new-token">(ecp_[^<]+)<', response.get_data(as_text=True)).group(1)
-    assert plain not in viewer.get("/profile/").get_data(as_text=True)  # never shown again
+    page = response.get_data(as_text=True)
+    plain = re.search(r'id="new-token">(ecp_[^<]+)<', page).group(1)
+    assert 'data-copy="new-token"' in page and '<script src="/static/js/copy.js" defer>' in page
+    later = viewer.get("/profile/").get_data(as_text=True)
+    assert plain not in later and "copy.js" not in later  # never shown again, nor its copy button
     stored = db_session.scalar(select(ApiToken).where(ApiToken.name == "Laptop"))
     assert stored.token_hash != plain and plain not in stored.token_hash
 

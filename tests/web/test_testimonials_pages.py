@@ -238,6 +238,14 @@ def test_requesting_shows_the_link_once(client_as, db_session):
     link = re.search(r'value="(http://localhost/collect/[^"]+)"', page).group(1)
     token = link.rsplit("/", 1)[1]
     assert "shown only this once" in page and "mailto:kim@acmepay.example" in page
+    # a copy button for the link, shown by the vendored script only; without it the link stays in its field
+    assert re.search(
+        r'<button type="button" data-copy="collect-link"[^>]*hidden>Copy the link</button>', page
+    )
+    assert '<script src="/static/js/copy.js" defer></script>' in page
+    script = editor.get("/static/js/copy.js")
+    assert script.status_code == 200 and "navigator.clipboard.writeText" in script.get_data(as_text=True)
+    script.close()
     request_row = db_session.scalars(select(TestimonialRequest)).one()
     assert request_row.token_hash == testimonial_requests.digest(token)
     assert token not in text(editor.get(f"/testimonials/requests/{request_row.id}"))

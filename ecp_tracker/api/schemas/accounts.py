@@ -6,12 +6,14 @@ from marshmallow import INCLUDE, Schema, fields, validate
 
 from ecp_tracker.api.schemas.common import (
     DateInput,
+    FilterArgsSchema,
     JsonBoolean,
     JsonNumber,
     PageArgsSchema,
     page_schema,
 )
 from ecp_tracker.domain.accounts import REVENUE_BAND_LABELS, SIZE_BAND_LABELS
+from ecp_tracker.services.accounts.listing import AccountFilters
 
 
 class IcpReasonSchema(Schema):
@@ -110,7 +112,7 @@ AccountPatchSchema = Schema.from_dict(
 )
 
 
-class AccountListArgsSchema(PageArgsSchema):
+class AccountListArgsSchema(FilterArgsSchema, PageArgsSchema):
     """Filters; each may repeat (?stage=customer&stage=churned). Custom traits: `trait:<key>=value`."""
 
     class Meta:
@@ -132,6 +134,8 @@ class AccountListArgsSchema(PageArgsSchema):
     sort = fields.String(
         metadata={"description": "name, stage, industry, employees, ..., score; prefix - to reverse."}
     )
+
+    parse_filters = AccountFilters.from_query
 
 
 class ContactSchema(Schema):

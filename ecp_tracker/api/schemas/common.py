@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate
 
 from ecp_tracker.services.shared.emails import email_problem
 
@@ -97,6 +98,30 @@ class ProblemSchema(Schema):
 class PageArgsSchema(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000_000))
     per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class FilterArgsSchema(Schema):
+    """List arguments that load into the service's filter object, as `filters` (beside `page`, `per_page`).
+
+    The schema's fields document the query and check its types; the filter object's `from_query`, the one
+    parser the web list pages use too, then reads the query as sent (with repeated and `trait:<key>` names).
+    """
+
+    parse_filters: ClassVar[Callable[[Mapping[str, list[str]]], Any]]
+
+    @post_load(pass_original=True)
+    def _to_filters(self, data: dict[str, Any], original: Any, **_kwargs: Any) -> dict[str, Any]:
+        loaded = {name: data[name] for name in ("page", "per_page") if name in data}
+        loaded["filters"] = type(self).parse_filters(query_lists(original))
+        return loaded
+
+
+def query_lists(query: Any) -> dict[str, list[str]]:
+    """{name: [values]} of a query: webargs hands the request's MultiDict over wrapped in a proxy."""
+    source = getattr(query, "data", query)
+    if hasattr(source, "getlist"):
+        return {name: source.getlist(name) for name in source}
+    return {name: list(v) if isinstance(v, list | tuple) else [v] for name, v in source.items()}
 
 
 def page_schema(item: type[Schema], name: str) -> type[Schema]:

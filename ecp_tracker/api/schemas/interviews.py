@@ -8,6 +8,7 @@ from ecp_tracker.api.schemas.common import (
     VERSION_REQUIRED,
     AccountRefSchema,
     DateInput,
+    FilterArgsSchema,
     PageArgsSchema,
     page_schema,
 )
@@ -19,6 +20,8 @@ from ecp_tracker.domain.interviews import (
     FindingKind,
     InterviewKind,
 )
+from ecp_tracker.services.interviews.interviews import InterviewFilters
+from ecp_tracker.services.interviews.themes import ThemeFilters
 
 INTERVIEW_KINDS = [k.value for k in InterviewKind]
 FINDING_KINDS = [k.value for k in FindingKind]
@@ -127,7 +130,7 @@ InterviewPatchSchema = Schema.from_dict(
 )
 
 
-class InterviewListArgsSchema(PageArgsSchema):
+class InterviewListArgsSchema(FilterArgsSchema, PageArgsSchema):
     """Filters; kind and finding_kind may repeat (?kind=discovery&kind=win_loss)."""
 
     kind = fields.List(fields.String(validate=validate.OneOf(INTERVIEW_KINDS)))
@@ -144,10 +147,14 @@ class InterviewListArgsSchema(PageArgsSchema):
     )
     include_archived = fields.Boolean(load_default=False)
 
+    parse_filters = InterviewFilters.from_query
 
-class ThemeArgsSchema(Schema):
+
+class ThemeArgsSchema(FilterArgsSchema):
     finding_kind = fields.List(fields.String(validate=validate.OneOf(FINDING_KINDS)))
     interview_kind = fields.List(fields.String(validate=validate.OneOf(INTERVIEW_KINDS)))
+
+    parse_filters = ThemeFilters.from_query
 
 
 class TallySchema(Schema):

@@ -8,11 +8,13 @@ from ecp_tracker.api.schemas.common import (
     VERSION_REQUIRED,
     AccountRefSchema,
     DateInput,
+    FilterArgsSchema,
     JsonBoolean,
     JsonNumber,
     PageArgsSchema,
     page_schema,
 )
+from ecp_tracker.services.pilots.board import PilotFilters
 
 PILOT_STATUSES = ["planned", "active", "extended", "succeeded", "failed", "cancelled"]
 PILOT_OUTCOMES = ["pending", "converted", "not_converted"]
@@ -38,7 +40,10 @@ class AmendmentSchema(Schema):
         keys=fields.String(),
         values=fields.List(fields.Raw()),
         dump_only=True,
-        metadata={"description": 'Changed fields as {"field": [old, new]}; targets are numbers.'},
+        metadata={
+            "description": 'Changed fields as {"field": [old, new]}; targets are numbers.'
+            " `actual` is a result changed after the pilot ended."
+        },
     )
     amended_by_id = fields.Integer(dump_only=True, allow_none=True)
     amended_by = fields.String(dump_only=True, metadata={"description": "Who amended it (e-mail or tool)."})
@@ -100,6 +105,15 @@ AmendmentCreateSchema = Schema.from_dict(
 class ResultSchema(Schema):
     actual = JsonNumber(
         required=True, allow_none=True, metadata={"description": "The measured value; null clears it."}
+    )
+    reason = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=2000),
+        metadata={
+            "description": "Why the result changes. Required once the pilot has ended and a result is"
+            " recorded: the change is then an amendment (`changes` holds `actual`), kept with its reason."
+        },
     )
     version = fields.Integer(strict=True, required=True, metadata=VERSION_REQUIRED)
 
@@ -209,7 +223,7 @@ PilotPatchSchema = Schema.from_dict(
 )
 
 
-class PilotListArgsSchema(PageArgsSchema):
+class PilotListArgsSchema(FilterArgsSchema, PageArgsSchema):
     """Filters; status, archetype and owner may repeat (?status=active&status=extended)."""
 
     status = fields.List(fields.String(metadata={"enum": PILOT_STATUSES}))
@@ -222,6 +236,8 @@ class PilotListArgsSchema(PageArgsSchema):
             "description": "soon: running, ending within 14 days; overdue: running past its planned end."
         },
     )
+
+    parse_filters = PilotFilters.from_query
 
 
 class TransitionSchema(Schema):

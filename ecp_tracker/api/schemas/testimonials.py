@@ -8,6 +8,7 @@ from marshmallow import INCLUDE, Schema, fields, validate
 from ecp_tracker.api.schemas.common import (
     AccountRefSchema,
     DateInput,
+    FilterArgsSchema,
     JsonBoolean,
     PageArgsSchema,
     page_schema,
@@ -19,6 +20,7 @@ from ecp_tracker.domain.testimonials import (
     TestimonialStatus,
     UsageChannel,
 )
+from ecp_tracker.services.testimonials.library import TestimonialFilters
 
 KINDS = [k.value for k in TestimonialKind]
 STATUSES = [s.value for s in TestimonialStatus]
@@ -157,7 +159,7 @@ TestimonialPatchSchema = Schema.from_dict(
 )
 
 
-class TestimonialListArgsSchema(PageArgsSchema):
+class TestimonialListArgsSchema(FilterArgsSchema, PageArgsSchema):
     """Filters; the list filters may repeat (?status=approved&status=published)."""
 
     class Meta:
@@ -173,6 +175,8 @@ class TestimonialListArgsSchema(PageArgsSchema):
     expiring = fields.Boolean(metadata={"description": "Current consent expiring within 30 days."})
     q = fields.String(metadata={"description": 'Full-text search in the words (word prefixes, "phrases").'})
     account_id = fields.Integer()
+
+    parse_filters = TestimonialFilters.from_query
 
 
 class TestimonialTransitionSchema(Schema):

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ecp_tracker.domain.accounts import Stage, StageDates, check_stage_dates, name_key
 from ecp_tracker.domain.actors import Actor
-from ecp_tracker.domain.errors import InvalidFields, NotFound, StaleEdit, ValidationError
+from ecp_tracker.domain.errors import InvalidFields, NotFound, StaleEdit, ValidationError, problems_under
 from ecp_tracker.models import Account, AccountTrait, Archetype, Contact, TraitDefinition, User
 from ecp_tracker.models.base import utcnow
-from ecp_tracker.services.accounts import read_only, traits
+from ecp_tracker.services.accounts import contacts, read_only, traits
 from ecp_tracker.services.accounts.fields import CleanAccount, clean_account
 from ecp_tracker.services.shared import audit
 
@@ -187,6 +187,38 @@ def create_account(
         extra = apply_clean(session, account, clean)
         _check_rules(session, account, today)
     audit.log_write(session, actor, account, summary=account.name, extra_changes=extra)
+    return account
+
+
+def record_account(
+    session: Session,
+    actor: Actor,
+    raw: Mapping[str, Any],
+    contact_rows: Mapping[int, contacts.ContactInput],
+    *,
+    today: date | None = None,
+) -> Account:
+    """Record an account with its first contacts, all or nothing.
+
+    `contact_rows` holds each contact by its position in the input. The account and every row are checked, and
+    a row's problems are named `contacts.<position>.<field>`, so one answer lists them all; the caller rolls
+    back on the error."""
+    problems: list[tuple[str, str]] = []
+    account = None
+    try:
+        account = create_account(session, actor, raw, today=today)
+    except ValidationError as error:
+        problems += getattr(error, "problems", None) or [(error.field or "", error.message)]
+    for position, row in sorted(contact_rows.items()):
+        if account is None:
+            problems += [(f"contacts.{position}.{f}", m) for f, m in contacts.check_contact(session, row)]
+            continue
+        try:
+            contacts.add_contact(session, actor, account.id, row)
+        except ValidationError as error:
+            problems += problems_under(f"contacts.{position}", error)
+    if problems or account is None:
+        raise InvalidFields(problems)
     return account
 
 

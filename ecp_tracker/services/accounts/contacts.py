@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session, joinedload
 
 from ecp_tracker.domain.accounts import DmuRole
 from ecp_tracker.domain.actors import Actor
-from ecp_tracker.domain.errors import InvalidFields, NotFound, StaleEdit
+from ecp_tracker.domain.errors import InvalidFields, StaleEdit
 from ecp_tracker.models import Archetype, Contact
 from ecp_tracker.services.accounts import read_only
 from ecp_tracker.services.shared import audit
 from ecp_tracker.services.shared.emails import email_problem
+from ecp_tracker.services.shared.lookup import child_row
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class ContactInput:
     is_champion: bool = False
 
 
-def _check(session: Session, data: ContactInput) -> list[tuple[str, str]]:
+def check_contact(session: Session, data: ContactInput) -> list[tuple[str, str]]:
     problems = []
     if not " ".join(data.name.split()):
         problems.append(("name", "Enter the contact's name."))
@@ -62,15 +63,13 @@ def list_contacts(session: Session, account_id: int, *, include_archived: bool =
 
 
 def get_contact(session: Session, contact_id: int, account_id: int | None = None) -> Contact:
-    contact = session.get(Contact, contact_id)
-    if contact is None or (account_id is not None and contact.account_id != account_id):
-        raise NotFound(f"There is no contact with id {contact_id} at this account.")
-    return contact
+    missing = f"There is no contact with id {contact_id} at this account."
+    return child_row(session, Contact, contact_id, parent="account_id", parent_id=account_id, missing=missing)
 
 
 def add_contact(session: Session, actor: Actor, account_id: int, data: ContactInput) -> Contact:
     account = read_only.open_account(session, account_id, field=None)
-    problems = _check(session, data)
+    problems = check_contact(session, data)
     if problems:
         raise InvalidFields(problems)
     contact = Contact(account_id=account_id)
@@ -86,7 +85,7 @@ def update_contact(
     if version is None or version != contact.version:
         raise StaleEdit(f"{contact.name} was changed by someone else; reload to see the change.")
     read_only.check_open(contact.account)
-    problems = _check(session, data)
+    problems = check_contact(session, data)
     if problems:
         raise InvalidFields(problems)
     _apply(contact, data)

@@ -19,6 +19,7 @@ from ecp_tracker.models import (
     IcpVersion,
     Interview,
     InterviewFinding,
+    ReviewDecision,
     Testimonial,
     account_archetypes,
 )
@@ -49,6 +50,10 @@ class OnePage:
     themes: dict[str, list[tuple[str, int]]]  # finding kind -> (theme, accounts) most common in the top tier
     top_tier: str | None
     on: date
+    decided: dict[int, str]  # criterion id -> the review decision that put it there, in words
+
+    def decision_note(self, criterion: Any) -> str:
+        return self.decided.get(criterion.id, "")
 
     def markdown(self) -> str:
         v = self.version
@@ -69,12 +74,15 @@ class OnePage:
         for c in v.criteria:
             if not c.exclude:
                 lines.append(
-                    f"| {c.trait} | {_md(spec_of(c).describe())} | {c.points:+d} | {_evidence(c.evidence)} |"
+                    f"| {c.trait} | {_md(spec_of(c).describe())} | {c.points:+d} | {_evidence(c.evidence)}"
+                    f"{' · ' + _md(self.decision_note(c)) if self.decision_note(c) else ''} |"
                 )
         exclusions = [c for c in v.criteria if c.exclude]
         lines += ["", "## Exclusions (anti-ICP)", ""]
         lines += [
-            f"- {c.trait} = {_md(spec_of(c).describe())}: {_evidence(c.evidence)}" for c in exclusions
+            f"- {c.trait} = {_md(spec_of(c).describe())}: {_evidence(c.evidence)}"
+            + (f" · {_md(self.decision_note(c))}" if self.decision_note(c) else "")
+            for c in exclusions
         ] or ["- none"]
         rates = {r.tier: r for r in self.sorting.rows}
         lines += [
@@ -177,4 +185,18 @@ def one_page(session: Session, version: IcpVersion, today: date | None = None) -
         themes,
         top,
         today,
+        _decided(session, version),
     )
+
+
+def _decided(session: Session, version: IcpVersion) -> dict[int, str]:
+    """Each criterion a review put there: "graduated at the 2026-11 review", and when the meeting went
+    against the evidence, that with its rationale."""
+    ids = {c.graduation_decision_id: c.id for c in version.criteria if c.graduation_decision_id}
+    notes = {}
+    for decision in session.scalars(select(ReviewDecision).where(ReviewDecision.id.in_(ids))):
+        note = f"{decision.decision}d at the {decision.review.period} review"
+        if decision.against_evidence:
+            note += f", against the evidence: {decision.rationale}"
+        notes[ids[decision.id]] = note
+    return notes

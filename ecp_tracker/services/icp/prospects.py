@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+from collections import Counter
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import BinaryIO
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from sqlalchemy.orm import Session
 
@@ -115,3 +118,40 @@ def csv_text(rows: Iterator[list[str]]) -> Iterator[str]:
             buffer.truncate()
     if buffer.tell():
         yield buffer.getvalue()
+
+
+def score_file(
+    session: Session,
+    actor: Actor,
+    stream: BinaryIO,
+    out: Path,
+    version: IcpVersion,
+    *,
+    preset: str = AUTO,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Score a prospect list into the CSV file `out` (written whole, then moved into place) and say what it
+    holds: {"version", "rows", "unscored", "tiers": {tier: rows}} (a prospect-scoring job's report)."""
+    tiers: Counter[str] = Counter()
+
+    def counted(rows: Iterator[list[str]]) -> Iterator[list[str]]:
+        header = next(rows)
+        tier_at = len(header) - len(SCORE_COLUMNS) + SCORE_COLUMNS.index("icp_tier")
+        yield header
+        for row in rows:
+            tiers[row[tier_at]] += 1
+            yield row
+
+    partial = out.with_suffix(".part")
+    with partial.open("w", encoding="utf-8", newline="") as handle:
+        for chunk in csv_text(
+            counted(score_rows(session, actor, stream, version, preset=preset, progress=progress))
+        ):
+            handle.write(chunk)
+    os.replace(partial, out)
+    return {
+        "version": version.number,
+        "rows": sum(tiers.values()),
+        "unscored": tiers.get(UNSCORED, 0),
+        "tiers": dict(sorted(tiers.items())),
+    }

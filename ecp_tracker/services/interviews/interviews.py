@@ -37,6 +37,7 @@ from ecp_tracker.domain.numbers import is_id
 from ecp_tracker.models import Account, Contact, Interview, InterviewFinding, User
 from ecp_tracker.services.accounts import read_only
 from ecp_tracker.services.shared import audit, raw_input
+from ecp_tracker.services.shared.lookup import child_row
 from ecp_tracker.services.shared.pagination import Page, paginate
 
 INTERVIEW_FIELDS = ("account_id", "contact_id", "held_on", "kind", "summary", "interviewer_id")
@@ -74,10 +75,10 @@ def get_interview(session: Session, interview_id: int) -> Interview:
 
 
 def get_finding(session: Session, finding_id: int, interview_id: int | None = None) -> InterviewFinding:
-    finding = session.get(InterviewFinding, finding_id)
-    if finding is None or (interview_id is not None and finding.interview_id != interview_id):
-        raise NotFound(f"There is no finding with id {finding_id} on this interview.")
-    return finding
+    missing = f"There is no finding with id {finding_id} on this interview."
+    return child_row(
+        session, InterviewFinding, finding_id, parent="interview_id", parent_id=interview_id, missing=missing
+    )
 
 
 def theme_spellings(session: Session) -> list[str]:

@@ -37,8 +37,11 @@ from ecp_tracker.models import CriterionAmendment, Milestone, Pilot, SuccessCrit
 from ecp_tracker.models.base import utcnow
 from ecp_tracker.services.accounts import read_only
 from ecp_tracker.services.shared import audit, raw_input
+from ecp_tracker.services.shared.lookup import child_row
 
 CRITERION_FIELDS = ("description", "metric", "target", "unit", "direction")
+# The field an amendment names when it changes the result of an ended pilot (it leaves the terms alone).
+RESULT_FIELD = "actual"
 PILOT_FIELDS = (
     "name",
     "hypothesis",
@@ -81,10 +84,10 @@ def _plain_pilot(session: Session, pilot_id: int) -> Pilot:
 
 
 def get_criterion(session: Session, criterion_id: int, pilot_id: int | None = None) -> SuccessCriterion:
-    criterion = session.get(SuccessCriterion, criterion_id)
-    if criterion is None or (pilot_id is not None and criterion.pilot_id != pilot_id):
-        raise NotFound(f"There is no success criterion with id {criterion_id} on this pilot.")
-    return criterion
+    missing = f"There is no success criterion with id {criterion_id} on this pilot."
+    return child_row(
+        session, SuccessCriterion, criterion_id, parent="pilot_id", parent_id=pilot_id, missing=missing
+    )
 
 
 @dataclass(frozen=True)
@@ -111,18 +114,24 @@ def registered_terms(criterion: SuccessCriterion) -> CriterionTerms:
     )
 
 
+def changes_terms(amendment: CriterionAmendment) -> bool:
+    """Whether the amendment changes what the criterion asks for (not only its recorded result)."""
+    return any(name in CRITERION_FIELDS for name in amendment.changes)
+
+
 def effective_terms(criterion: SuccessCriterion) -> CriterionTerms:
     values: dict[str, Any] = {name: getattr(criterion, name) for name in CRITERION_FIELDS}
     for amendment in criterion.amendments:
         for name, (_old, new) in amendment.changes.items():
-            values[name] = Decimal(str(new)) if name == "target" else new
+            if name in CRITERION_FIELDS:
+                values[name] = Decimal(str(new)) if name == "target" else new
     return CriterionTerms(
         description=values["description"],
         metric=values["metric"],
         target=Decimal(values["target"]),
         unit=values["unit"],
         direction=Direction(values["direction"]),
-        amended=bool(criterion.amendments),
+        amended=any(changes_terms(a) for a in criterion.amendments),
     )
 
 
@@ -483,24 +492,64 @@ def amend_criterion(
 
 
 def record_result(
-    session: Session, actor: Actor, criterion_id: int, actual: Any, *, version: int | None
+    session: Session,
+    actor: Actor,
+    criterion_id: int,
+    actual: Any,
+    *,
+    version: int | None,
+    reason: str | None = None,
 ) -> SuccessCriterion:
-    """The measured value; met / not met follows from the (amended) target and direction."""
+    """The measured value; met / not met follows from the (amended) target and direction.
+
+    Once the pilot has ended its results are the record it ended on: changing or clearing a recorded result
+    is then an amendment with a reason, kept beside the criterion like an amendment of its terms. A result
+    first recorded after the end needs no reason."""
     criterion = get_criterion(session, criterion_id)
-    if criterion.pilot.status == PilotStatus.PLANNED.value:
+    pilot = criterion.pilot
+    if pilot.status == PilotStatus.PLANNED.value:
         raise Conflict("Results are recorded once the pilot has started.")
     check_version(criterion, version, "The criterion")
-    if actual in (None, ""):
-        criterion.actual, criterion.met = None, None
-    else:
+    number: Decimal | None = None
+    if actual not in (None, ""):
         number = parse_decimal(str(actual)) if not isinstance(actual, bool) else None
         if number is None:
             raise InvalidFields([("actual", f"Enter the measured value as a number, not {str(actual)!r}.")])
-        terms = effective_terms(criterion)
-        criterion.actual = number
-        criterion.met = criterion_met(terms.direction, terms.target, number)
+    old = criterion.actual
+    amendment = None
+    if PilotStatus(pilot.status).is_ended and old is not None:
+        amendment = _result_amendment(criterion, actor, old, number, reason)
+    criterion.actual = number
+    terms = effective_terms(criterion)
+    criterion.met = criterion_met(terms.direction, terms.target, number)
+    if amendment is not None:
+        criterion.amendments.append(amendment)
+        summary = f"{criterion.metric} result: {amendment.reason[:120]}"
+        audit.log_write(session, actor, amendment, summary=summary)
     audit.log_write(session, actor, criterion, action="result", summary=criterion.metric)
     return criterion
+
+
+def _result_amendment(
+    criterion: SuccessCriterion, actor: Actor, old: Decimal, new: Decimal | None, reason: str | None
+) -> CriterionAmendment:
+    """The amendment that changes the result of an ended pilot from `old` to `new`, with its reason."""
+    if new is not None and new == old:
+        raise InvalidFields(
+            [(RESULT_FIELD, f"The result is already {number_text(old)}; give the corrected value.")]
+        )
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise InvalidFields(
+            [("reason", "The pilot has ended: say why its result changes (at least a few words).")]
+        )
+    return CriterionAmendment(
+        criterion_id=criterion.id,
+        reason=reason,
+        changes={RESULT_FIELD: [number_text(old), None if new is None else number_text(new)]},
+        amended_by_id=actor.user_id,
+        amended_by_label=actor.label,
+    )
 
 
 # --- mutual action plan ----------------------------------------------------------------------------------

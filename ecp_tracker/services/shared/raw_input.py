@@ -67,27 +67,33 @@ def decimal_of(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def number(value: Any, field: str, problems: Problems, *, required: bool = False) -> Decimal | None:
-    """A number such as 20 or 1500.50; nothing is None (or a problem when `required`)."""
+def _decimal(
+    value: Any, field: str, problems: Problems, required: bool, missing: str, example: str
+) -> Decimal | None:
+    """The number a cell holds; nothing is None (and `missing` a problem when `required`)."""
     if blank(value):
         if required:
-            problems.append((field, "Enter a number."))
+            problems.append((field, missing))
         return None
     parsed = decimal_of(value)
     if parsed is None:
-        problems.append((field, f"Enter a number such as 20 or 1500.50, not {str(value).strip()!r}."))
+        problems.append((field, f"{example}, not {str(value).strip()!r}."))
     return parsed
+
+
+def number(value: Any, field: str, problems: Problems, *, required: bool = False) -> Decimal | None:
+    """A number such as 20 or 1500.50; nothing is None (or a problem when `required`)."""
+    return _decimal(
+        value, field, problems, required, "Enter a number.", "Enter a number such as 20 or 1500.50"
+    )
 
 
 def money(value: Any, field: str, problems: Problems, *, required: bool = False) -> Decimal | None:
     """An amount of money: not negative, below MONEY_LIMIT, rounded to cents."""
-    if blank(value):
-        if required:
-            problems.append((field, "Enter an amount."))
-        return None
-    amount = decimal_of(value)
+    amount = _decimal(
+        value, field, problems, required, "Enter an amount.", "Write an amount such as 1500 or 1500.50"
+    )
     if amount is None:
-        problems.append((field, f"Write an amount such as 1500 or 1500.50, not {str(value).strip()!r}."))
         return None
     if amount < 0:
         problems.append((field, "An amount cannot be negative."))

@@ -5,8 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -14,18 +19,52 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from ecp_tracker.domain.accounts import Stage, TraitKind
+from ecp_tracker.domain.accounts import DmuRole, Stage, TraitKind
 from ecp_tracker.models import Account, Archetype, TraitDefinition, User
+from ecp_tracker.services.accounts.contacts import ContactInput
 from ecp_tracker.services.accounts.fields import COLUMN_FIELDS
-from ecp_tracker.web.validators import optional_text
+from ecp_tracker.web.validators import optional_text, valid_email
+
+NEW_ACCOUNT_CONTACTS = 3
 
 
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class ContactFields(Form):
+    """One contact row of the new-account form (no CSRF of its own); a row left blank is skipped."""
+
+    name = optional_text("Name", 120)
+    email = StringField("E-mail", validators=[Optional(), valid_email])
+    title = optional_text("Job title", 120)
+    dmu_role = SelectField(
+        "Role in the decision",
+        choices=[SelectChoice("", "—"), *(SelectChoice(r.value, r.label) for r in DmuRole)],
+        default="",
+    )
+    is_champion = BooleanField("Champion")
+
+    def is_blank(self) -> bool:
+        texts = (self[name].data or "" for name in ("name", "email", "title"))
+        return not any(t.strip() for t in texts) and not self.dmu_role.data and not self.is_champion.data
+
+    def validate_dmu_role(self, field: SelectField) -> None:
+        if not field.data and not self.is_blank():
+            raise StopValidation("Choose their role in the decision.")
+
+    def contact(self) -> ContactInput:
+        return ContactInput(
+            name=self.name.data or "",
+            dmu_role=self.dmu_role.data or "",
+            email=self.email.data or None,
+            title=self.title.data or None,
+            is_champion=bool(self.is_champion.data),
+        )
 
 
 class AccountForm(FlaskForm):
@@ -93,8 +132,14 @@ def account_form(
     account: Account | None = None,
     **kwargs: Any,
 ) -> AccountForm:
-    """An AccountForm with one field per active trait definition, filled from `account` on GET."""
-    fields = {f"trait__{d.key}": _trait_field(d) for d in definitions}
+    """An AccountForm with one field per active trait definition, filled from `account` on GET; a new
+    account's form also has rows for its first contacts."""
+    fields: dict[str, Any] = {f"trait__{d.key}": _trait_field(d) for d in definitions}
+    if account is None:
+        # Posted rows come only from the form data: WTForms pads to min_entries by re-reading the last posted
+        # index, so a gap in the posted numbering (rows 0 and 2) would otherwise record row 2 twice.
+        blank_rows = 0 if request.method == "POST" else NEW_ACCOUNT_CONTACTS
+        fields["contacts"] = FieldList(FormField(ContactFields), min_entries=blank_rows, max_entries=20)
     form_class = type("AccountFormWithTraits", (AccountForm,), fields)
     if account is not None and "formdata" not in kwargs:
         kwargs["data"] = account_form_data(account, definitions)

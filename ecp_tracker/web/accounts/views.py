@@ -23,7 +23,7 @@ from ecp_tracker.domain.accounts import (
     revenue_band,
     size_band,
 )
-from ecp_tracker.domain.errors import StaleEdit
+from ecp_tracker.domain.errors import InvalidFields, StaleEdit
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models.base import utcnow
 from ecp_tracker.permissions import SIGNED_IN, current_actor, permission
@@ -35,9 +35,11 @@ from ecp_tracker.services.pilots import discounts, pilots
 from ecp_tracker.services.pilots import pages as pilot_pages
 from ecp_tracker.services.shared import audit
 from ecp_tracker.services.users import users
+from ecp_tracker.web.accounts import back_link
 from ecp_tracker.web.accounts.forms import ActionForm, SavedViewForm, account_form
 from ecp_tracker.web.accounts.sections import account_sections
 from ecp_tracker.web.downloads import csv_download
+from ecp_tracker.web.form_rows import to_rows
 from ecp_tracker.web.forms_support import attempt, status_for
 from ecp_tracker.web.list_args import filters_from_request, page_number
 from ecp_tracker.web.menu_cache import cached_filter_options
@@ -56,6 +58,7 @@ def index():
     session = get_session()
     filters = current_filters()
     page = list_accounts(session, filters, page=page_number(), per_page=PER_PAGE)
+    back_link.remember(filters, page.page)
     active = active_version(session)
     return render_template(
         "accounts/index.html",
@@ -85,15 +88,27 @@ def _form(session, account=None, **kwargs):
     )
 
 
+def _record(session, form):
+    """Record the account and the contact rows filled in, in one transaction."""
+    rows = {i: row.form for i, row in enumerate(form.contacts.entries)}
+    people = {i: fields.contact() for i, fields in rows.items() if not fields.is_blank()}
+    try:
+        return accounts.record_account(session, current_actor(), form.raw(), people)
+    except InvalidFields as error:
+        raise to_rows(form, form.contacts, error, row_label="Contact") from None
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @permission(Role.EDITOR)
 def new():
     session = get_session()
     form = _form(session)
     if form.validate_on_submit():
-        account = attempt(form, lambda: accounts.create_account(session, current_actor(), form.raw()))
+        account = attempt(form, lambda: _record(session, form))
         if account is not None:
-            flash(f"{account.name} is recorded.", "success")
+            people = len(account.contacts)
+            with_people = f" with {people} contact{'s' if people != 1 else ''}" if people else ""
+            flash(f"{account.name} is recorded{with_people}.", "success")
             return redirect(url_for("accounts.show", account_id=account.id))
     return render_template(
         "accounts/form.html", form=form, account=None, options=cached_filter_options()
@@ -130,6 +145,7 @@ def show(account_id: int):
         discounts=discounts.discounts_of_account(session, account.id),
         sections=account_sections(session, account.id),
         icp=account_scores(session, [account.id]).get(account.id),
+        list_url=back_link.list_url(),
         today=today,
     )
 

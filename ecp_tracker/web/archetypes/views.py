@@ -88,6 +88,7 @@ def _show(archetype, form, status: int = 200):
 
 
 @bp.route("/<int:archetype_id>/edit", methods=["POST"])
+@bp.route("/<int:archetype_id>", methods=["POST"])  # the page's form: a refused edit stays at its address
 @permission(Role.ADMIN)
 def edit(archetype_id: int):
     session = get_session()

@@ -6,10 +6,12 @@ from flask import Blueprint, Response, g, render_template
 
 from ecp_tracker.db import get_session
 from ecp_tracker.domain.roles import Role
+from ecp_tracker.extensions import analysis_cache
 from ecp_tracker.permissions import permission
 from ecp_tracker.services.icp import scoring as icp_scoring
 from ecp_tracker.services.pilots import board as pilot_board
 from ecp_tracker.services.pilots import discounts
+from ecp_tracker.services.reviews.upcoming import upcoming
 from ecp_tracker.services.shared import audit
 from ecp_tracker.services.testimonials import testimonials
 from ecp_tracker.services.users import tokens, users
@@ -52,6 +54,7 @@ def index():
         overdue_promises=overdue_promises.items,
         icp=icp,
         icp_counts=icp_scoring.tier_counts(session, icp) if icp else {},
+        next_review=upcoming(session, today, analysis_cache()),
         today=today,
     )
 

@@ -22,6 +22,7 @@ PAGES = (
     ("interviews", "Using ECP Tracker"),
     ("statistics", "Using ECP Tracker"),
     ("icp", "Using ECP Tracker"),
+    ("reviews", "Using ECP Tracker"),
     ("api", "For integrations and administrators"),
     ("architecture", "For integrations and administrators"),
     ("performance", "For integrations and administrators"),
@@ -43,6 +44,7 @@ AREA_HELP = {
     "interviews": "interviews",
     "analysis": "statistics",
     "icp": "icp",
+    "reviews": "reviews",
 }
 
 

@@ -3,20 +3,32 @@ the difference between two versions, the re-tier preview with activation, and ad
 
 from __future__ import annotations
 
-import io
-import itertools
+from pathlib import Path
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
+from ecp_tracker import jobs
 from ecp_tracker.db import get_session
 from ecp_tracker.domain.errors import DomainError, InvalidFields
 from ecp_tracker.domain.roles import Role
+from ecp_tracker.models import IcpVersion
 from ecp_tracker.permissions import current_actor, permission, safe_next
+from ecp_tracker.services.accounts.importing import jobs as import_jobs
 from ecp_tracker.services.accounts.importing.presets import PRESET_NAMES
 from ecp_tracker.services.icp import one_page as one_page_service
 from ecp_tracker.services.icp import preview, quality, scoring, versions
-from ecp_tracker.services.icp import prospects as prospect_scoring
-from ecp_tracker.web.downloads import csv_download
 from ecp_tracker.web.forms_support import attempt, refused_status, status_for
 from ecp_tracker.web.icp.forms import (
     ActionForm,
@@ -248,20 +260,49 @@ def prospects():
 @bp.route("/prospects", methods=["POST"])
 @permission(Role.EDITOR)
 def score_prospects():
-    """Upload a prospect list; the same rows come back scored as a CSV download. Nothing is stored."""
+    """Upload a prospect list: a job scores it (progress on its page) into a CSV to download."""
     form = _prospect_form()
     if form.validate_on_submit():
-        session = get_session()
         version = _version(int(form.version.data))
-        stream = io.BytesIO(form.file.data.read())
-        try:
-            rows = prospect_scoring.score_rows(
-                session, current_actor(), stream, version, preset=form.preset.data
-            )
-            header = next(rows)
-        except DomainError as error:
-            form.file.errors = [*form.file.errors, error.message]
-        else:
-            chunks = prospect_scoring.csv_text(itertools.chain([header], rows))
-            return csv_download(chunks, f"prospects-scored-icp-{version.number}.csv")
+        app = current_app._get_current_object()
+        job = attempt(
+            form,
+            lambda: import_jobs.create_job(
+                get_session(),
+                current_actor(),
+                g.user,
+                filename=Path(form.file.data.filename or "prospects.csv").name,
+                stored_name=jobs.save_upload(app, form.file.data),
+                preset=form.preset.data,
+                date_format=None,
+                kind=import_jobs.PROSPECTS,
+                icp_version_id=version.id,
+            ),
+        )
+        if job is not None:
+            jobs.start(app, job.id)
+            return redirect(url_for("icp.prospect_job", job_id=job.id))
     return render_template("icp/prospects.html", form=form), status_for(form)
+
+
+@bp.route("/prospects/<int:job_id>")
+@permission(Role.EDITOR)
+def prospect_job(job_id: int):
+    """A prospect list being scored (refreshing itself with the rows so far), then its tier counts."""
+    session = get_session()
+    job = import_jobs.get_job(session, job_id, g.user, kind=import_jobs.PROSPECTS)
+    progress = jobs.progress_file(current_app, job).read() if job.running else {}
+    ready = job.status == "done" and jobs.result_path(current_app, job).exists()
+    version = session.get(IcpVersion, job.icp_version_id)
+    return render_template("icp/prospect_job.html", job=job, progress=progress, ready=ready, version=version)
+
+
+@bp.route("/prospects/<int:job_id>/scored.csv")
+@permission(Role.EDITOR)
+def prospect_download(job_id: int):
+    job = import_jobs.get_job(get_session(), job_id, g.user, kind=import_jobs.PROSPECTS)
+    path = jobs.result_path(current_app, job)
+    if job.status != "done" or not path.exists():
+        abort(404)
+    name = f"{Path(job.filename).stem}-scored-icp-{job.report.get('version')}.csv"
+    return send_file(path, mimetype="text/csv", as_attachment=True, download_name=name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
@@ -28,10 +27,7 @@ bp = Blueprint("imports", __name__, url_prefix="/accounts/import", template_fold
 def upload():
     form = UploadForm()
     if form.validate_on_submit():
-        folder = Path(current_app.config["IMPORT_DIR"])
-        folder.mkdir(parents=True, exist_ok=True)
-        stored_name = f"{secrets.token_hex(16)}.csv"
-        form.file.data.save(folder / stored_name)
+        stored_name = jobs.save_upload(current_app, form.file.data)
         job = attempt(
             form,
             lambda: import_jobs.create_job(

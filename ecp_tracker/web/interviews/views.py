@@ -41,6 +41,7 @@ from ecp_tracker.web.interviews.forms import (
     interview_form,
 )
 from ecp_tracker.web.list_args import filters_from_request, page_number
+from ecp_tracker.web.page_forms import dispatch, posted_id
 
 bp = Blueprint("interviews", __name__, template_folder="templates")
 PER_PAGE = 25
@@ -263,6 +264,19 @@ def restore(interview_id: int):
 
 
 # --- findings --------------------------------------------------------------------------------------------
+
+
+@bp.route("/interviews/<int:interview_id>", methods=["POST"])
+@permission(Role.EDITOR)
+def act(interview_id: int):
+    """The interview page's finding forms post here, so a refused one is shown at the page's own address."""
+    return dispatch(
+        {
+            "add_finding": add_finding,
+            "finding": lambda interview_id: edit_finding(interview_id, posted_id("finding_id")),
+        },
+        interview_id=interview_id,
+    )
 
 
 @bp.route("/interviews/<int:interview_id>/findings", methods=["POST"])

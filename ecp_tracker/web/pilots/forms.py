@@ -192,7 +192,10 @@ def amendment_form(criterion: SuccessCriterion, terms: CriterionTerms, **kwargs:
 
 
 class ResultForm(FlaskForm):
+    """The measured value; once the pilot has ended, a change to a recorded result needs its reason."""
+
     actual = optional_text("Measured value", 30, inputmode="decimal")
+    reason = optional_text("Reason for the change", 2000)
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
 

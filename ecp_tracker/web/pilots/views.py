@@ -34,6 +34,7 @@ from ecp_tracker.web.downloads import csv_download
 from ecp_tracker.web.form_rows import to_rows
 from ecp_tracker.web.forms_support import attempt, refused_status, status_for
 from ecp_tracker.web.list_args import filters_from_request, page_number
+from ecp_tracker.web.page_forms import dispatch, posted_id
 from ecp_tracker.web.pilots import display
 from ecp_tracker.web.pilots.charts import STATUS_COLOURS, timeline_chart
 from ecp_tracker.web.pilots.forms import (
@@ -200,6 +201,23 @@ def _show(pilot_id: int, status: int = 200, **forms):
     ), status
 
 
+@bp.route("/pilots/<int:pilot_id>", methods=["POST"])
+@permission(Role.EDITOR)
+def act(pilot_id: int):
+    """The pilot page's forms post here, so a refused one is shown at the page's own address."""
+    return dispatch(
+        {
+            "status": change_status,
+            "outcome": record_outcome,
+            "criterion": add_criterion,
+            "amend": lambda pilot_id: amend_criterion(pilot_id, posted_id("criterion_id")),
+            "result": lambda pilot_id: record_result(pilot_id, posted_id("criterion_id")),
+            "milestone": add_milestone,
+        },
+        pilot_id=pilot_id,
+    )
+
+
 @bp.route("/pilots/<int:pilot_id>/edit", methods=["GET", "POST"])
 @permission(Role.EDITOR)
 def edit(pilot_id: int):
@@ -363,16 +381,24 @@ def record_result(pilot_id: int, criterion_id: int):
     session = get_session()
     criterion = pilots.get_criterion(session, criterion_id, pilot_id)
     form: ResultForm = result_form(criterion)
+    amendments = len(criterion.amendments)
     if form.validate_on_submit():
         done = attempt(
             form,
             lambda: pilots.record_result(
-                session, current_actor(), criterion_id, form.actual.data, version=form.version.data
+                session,
+                current_actor(),
+                criterion_id,
+                form.actual.data,
+                version=form.version.data,
+                reason=form.reason.data,
             ),
         )
         if done is not None:
             verdict = "no result" if done.met is None else ("met" if done.met else "not met")
-            flash(f"Recorded the result of {done.metric}: {verdict}.", "success")
+            amended = len(done.amendments) > amendments
+            kept = " The change and its reason are kept beside it." if amended else ""
+            flash(f"Recorded the result of {done.metric}: {verdict}.{kept}", "success")
             return redirect(url_for("pilots.show", pilot_id=pilot_id, _anchor="criteria"))
     return _show(pilot_id, status=refused_status(form), results={criterion_id: form})
 

@@ -9,6 +9,7 @@ from ecp_tracker.db import get_session
 from ecp_tracker.permissions import SIGNED_IN, current_actor, permission
 from ecp_tracker.services.users import tokens, users
 from ecp_tracker.web.forms_support import attempt
+from ecp_tracker.web.page_forms import dispatch
 from ecp_tracker.web.profile.forms import PasswordForm, TokenCreateForm, TokenRevokeForm
 
 bp = Blueprint("profile", __name__, url_prefix="/profile", template_folder="templates")
@@ -30,6 +31,13 @@ def _render(status: int = 200, **forms: object):
 @permission(SIGNED_IN)
 def index():
     return _render()
+
+
+@bp.route("/", methods=["POST"])
+@permission(SIGNED_IN)
+def act():
+    """The profile page's forms post here, so a refused one is shown at the page's own address."""
+    return dispatch({"token": create_token, "password": change_password})
 
 
 @bp.route("/tokens", methods=["POST"])

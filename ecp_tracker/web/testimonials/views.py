@@ -39,6 +39,7 @@ from ecp_tracker.web.account_picker import named_account, pick_account
 from ecp_tracker.web.downloads import csv_download
 from ecp_tracker.web.forms_support import attempt, refused_status, status_for
 from ecp_tracker.web.list_args import filters_from_request, page_number
+from ecp_tracker.web.page_forms import dispatch
 from ecp_tracker.web.testimonials.forms import (
     ConsentForm,
     EditTestimonialForm,
@@ -227,6 +228,22 @@ def edit(testimonial_id: int):
         testimonial=testimonial,
         settings=None,
     ), _status_of(form)
+
+
+@bp.route("/testimonials/<int:testimonial_id>", methods=["POST"])
+@permission(Role.EDITOR)
+def act(testimonial_id: int):
+    """The testimonial page's forms post here, so a refused one is shown at the page's own address."""
+    return dispatch(
+        {
+            "status": change_status,
+            "consent": record_consent,
+            "withdraw_consent": withdraw_consent,
+            "usage": add_usage,
+            "promise": link_promise,
+        },
+        testimonial_id=testimonial_id,
+    )
 
 
 @bp.route("/testimonials/<int:testimonial_id>/status", methods=["POST"])

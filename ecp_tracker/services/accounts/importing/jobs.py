@@ -1,4 +1,9 @@
-"""Import jobs started from the upload page: created, checked, run, and reported on."""
+"""Jobs on an uploaded CSV, started from a page: created, checked, run, and reported on.
+
+A job's kind says what its runner does with the file: `accounts` (the account import: checked, then written
+all or nothing) or `prospects` (a prospect list scored against an ICP version into a result file, with the
+import's own checking pass and nothing written).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,9 @@ from ecp_tracker.services.accounts.importing.presets import mappable_field
 from ecp_tracker.services.shared import audit
 
 PRESETS = ("auto", "native", "hubspot", "salesforce")
+ACCOUNTS, PROSPECTS = "accounts", "prospects"
+KINDS = (ACCOUNTS, PROSPECTS)
+FIRST_STATUS = {ACCOUNTS: "checking", PROSPECTS: "scoring"}
 
 
 def create_job(
@@ -29,16 +37,24 @@ def create_job(
     stored_name: str,
     preset: str,
     date_format: str | None,
+    kind: str = ACCOUNTS,
+    icp_version_id: int | None = None,
 ) -> ImportJob:
+    if kind not in KINDS:
+        raise ValidationError(f"A job is one of {', '.join(KINDS)}, not {kind!r}.", field="kind")
     if preset not in PRESETS:
         raise ValidationError(f"Preset must be one of {', '.join(PRESETS)}.", field="preset")
+    if (kind == PROSPECTS) != (icp_version_id is not None):
+        raise ValidationError("A prospect list is scored against one ICP version.", field="version")
     job = ImportJob(
         user_id=user.id,
+        kind=kind,
+        icp_version_id=icp_version_id,
         filename=filename[:255] or "upload.csv",
         stored_name=stored_name,
         preset=preset,
         date_format=date_format or None,
-        status="checking",
+        status=FIRST_STATUS[kind],
         columns={},
         report={},
         error="",
@@ -47,11 +63,11 @@ def create_job(
     return job
 
 
-def get_job(session: Session, job_id: int, user: User) -> ImportJob:
-    """A job of `user`'s (admins see everyone's)."""
+def get_job(session: Session, job_id: int, user: User, *, kind: str = ACCOUNTS) -> ImportJob:
+    """A job of `user`'s of that kind (admins see everyone's)."""
     job = session.get(ImportJob, job_id)
-    if job is None or (job.user_id != user.id and user.role != "admin"):
-        raise NotFound("There is no import with that id.")
+    if job is None or job.kind != kind or (job.user_id != user.id and user.role != "admin"):
+        raise NotFound("There is no import with that id." if kind == ACCOUNTS else "There is no such job.")
     return job
 
 
@@ -101,7 +117,7 @@ def finish(
 ) -> None:
     job.status = status
     if report is not None:
-        job.report = report_data(report)
+        job.report = report if isinstance(report, dict) else report_data(report)
     job.error = error
     if status in {"done", "failed", "refused", "checked"}:
         job.finished_at = utcnow()
