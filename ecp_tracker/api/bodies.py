@@ -4,7 +4,7 @@ Refused as 400 problem+json: bodies nested deeper than any resource (json.loads 
 gives up) and text with a lone UTF-16 surrogate (`"\\ud800"`, not UTF-8: no database takes it).
 Refused as 422 naming the field: text with a NUL character, which the web forms and the import refuse too,
 and an id (a field or query parameter named id or *_id) above MAX_ID, which no record has: the OpenAPI
-document states that maximum for every id, from the same rule (api.tighten).
+document states that maximum for every id, from the same rule (api.tighten). Such an id in the path is a 404.
 """
 
 from __future__ import annotations
@@ -116,6 +116,9 @@ def check_json_body() -> Response | None:
     """A before-request hook for the API: refuse bodies (and query ids) no view could store or find."""
     if not is_api_request():
         return None
+    if any(_too_big(value) for value in (request.view_args or {}).values()):
+        # SQLite finds no row, PostgreSQL refuses the number for a 32-bit column: either way, no such record
+        return problem(404, "Not found", ID_MESSAGE)
     query_id = _big_id({key: request.args.getlist(key) for key in request.args})
     if query_id is not None:
         return _invalid(query_id, ID_MESSAGE)

@@ -197,7 +197,10 @@ def test_ids_above_32_bits_are_refused_and_the_document_says_so(api_as, db_sessi
     refused(api.post("/api/v1/testimonial-requests", json=body), "contact_id")
     refused(api.get(f"/api/v1/testimonial-requests?account_id={2**31}"), "account_id")
     assert (count(db_session, TestimonialRequest), count(db_session, AuditEvent)) == before
-    assert api.get(f"/api/v1/accounts/{2**31}").status_code == 404
+    for path in (f"/api/v1/accounts/{2**31}", f"/api/v1/testimonials/{10**25}"):  # 404 on both databases
+        missing = api.get(path)
+        assert missing.status_code == 404 and missing.mimetype == PROBLEM, path
+        assert "2,147,483,647" in missing.get_json()["detail"]
 
     document = client.get("/api/v1/openapi.json").get_json()
     create = document["components"]["schemas"]["TestimonialRequestCreate"]["properties"]
