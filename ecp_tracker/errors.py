@@ -6,7 +6,7 @@ from flask import Flask, current_app, g, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from ecp_tracker.domain.errors import DomainError, StaleEdit
 from ecp_tracker.problems import flatten_webargs_errors, is_api_request, problem
@@ -40,7 +40,10 @@ def handle_http_exception(error: HTTPException):
         detail = data.get("message") or error.description or title
         if status == 422 and errors:
             detail = "Some fields are not valid: " + ", ".join(sorted(errors)) + "."
-        return problem(status, title, detail, errors=errors, headers=data.get("headers"))
+        headers = dict(data.get("headers") or {})
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            headers["Allow"] = ", ".join(error.valid_methods)  # RFC 9110: a 405 lists what is allowed
+        return problem(status, title, detail, errors=errors, headers=headers)
     if isinstance(error, CSRFError):
         return _page(
             400, "The form expired or did not come from this site. Reload the page and send it again."
@@ -57,10 +60,21 @@ def _rollback() -> None:
         session.rollback()
 
 
+def _current(error: StaleEdit) -> dict:
+    """The record as it is now (the other person's change), read after the rollback."""
+    from ecp_tracker.services.shared.audit import current_values
+
+    values = current_values(error.record) if error.record is not None else {}
+    return {**values, **error.current}
+
+
 def handle_domain_error(error: DomainError):
     _rollback()
     if is_api_request():
-        return problem(error.status, error.title, error.message, errors=error.errors or None)
+        extra = {}
+        if isinstance(error, StaleEdit) and (current := _current(error)):
+            extra["current"] = current
+        return problem(error.status, error.title, error.message, errors=error.errors or None, **extra)
     return _page(error.status, error.message)
 
 

@@ -12,7 +12,7 @@ from flask_smorest.utils import prepare_response
 
 from ecp_tracker.api.accounts import bp as accounts_bp
 from ecp_tracker.api.analysis import bp as analysis_bp
-from ecp_tracker.api.bodies import check_json_body
+from ecp_tracker.api.bodies import MAX_ID, check_json_body, is_id_name
 from ecp_tracker.api.catalog import archetypes_bp, traits_bp
 from ecp_tracker.api.icp import bp as icp_bp
 from ecp_tracker.api.interviews import bp as interviews_bp
@@ -43,6 +43,38 @@ BLUEPRINTS = (
     requests_bp,
     collections_bp,
 )
+
+
+def _tighten_schema(schema: Any) -> None:
+    """Every integer id (a property or list item named id or *_id) at most MAX_ID, as the checks hold it."""
+    if not isinstance(schema, dict):
+        return
+    for name, prop in (schema.get("properties") or {}).items():
+        if isinstance(prop, dict):
+            target = prop.get("items", prop) if prop.get("type") == "array" else prop
+            if is_id_name(name) and isinstance(target, dict) and target.get("type") == "integer":
+                target.setdefault("maximum", MAX_ID)
+            _tighten_schema(prop)
+    if isinstance(schema.get("items"), dict):
+        _tighten_schema(schema["items"])
+
+
+def tighten(document: dict[str, Any]) -> dict[str, Any]:
+    """The document says what the checks hold: integer ids in paths, queries and bodies stay below 2**31."""
+    for schema in document.get("components", {}).get("schemas", {}).values():
+        _tighten_schema(schema)
+    for path_item in document.get("paths", {}).values():
+        lists = [path_item.get("parameters", [])]
+        lists += [op.get("parameters", []) for op in path_item.values() if isinstance(op, dict)]
+        for parameters in lists:
+            for parameter in parameters:
+                schema = parameter.get("schema", {})
+                target = schema.get("items", schema) if schema.get("type") == "array" else schema
+                if target.get("type") == "integer" and (
+                    parameter["in"] == "path" or is_id_name(parameter["name"])
+                ):
+                    target.setdefault("maximum", MAX_ID)
+    return document
 
 
 class ProblemApi(Api):
@@ -76,7 +108,7 @@ class ProblemApi(Api):
 
         def to_dict() -> dict[str, Any]:
             self.document_blueprints()
-            return build()
+            return tighten(build())
 
         # Whoever reads the document (openapi.json, `flask openapi print`) reads it complete.
         self.spec.to_dict = to_dict  # type: ignore[method-assign]

@@ -35,7 +35,11 @@ class AnalysisArgsSchema(Schema):
     fdr = fields.Float(
         load_default=None,
         validate=validate.Range(min=0, max=1, min_inclusive=False, max_inclusive=False),
-        metadata={"description": "False-discovery rate; default the workspace setting (0.10)."},
+        metadata={
+            "description": "False-discovery rate; default the workspace setting (0.10).",
+            "exclusiveMinimum": True,
+            "exclusiveMaximum": True,
+        },
     )
 
 

@@ -2,7 +2,9 @@
 
 Refused as 400 problem+json: bodies nested deeper than any resource (json.loads would recurse until Python
 gives up) and text with a lone UTF-16 surrogate (`"\\ud800"`, not UTF-8: no database takes it).
-Refused as 422 naming the field: text with a NUL character, which the web forms and the import refuse too.
+Refused as 422 naming the field: text with a NUL character, which the web forms and the import refuse too,
+and an id (a field or query parameter named id or *_id) above MAX_ID, which no record has: the OpenAPI
+document states that maximum for every id, from the same rule (api.tighten). Such an id in the path is a 404.
 """
 
 from __future__ import annotations
@@ -15,6 +17,43 @@ from flask import Response, request
 from ecp_tracker.problems import is_api_request, problem
 
 MAX_DEPTH = 32  # the deepest resource (a testimonial with tags in a list) is 3 levels
+MAX_ID = 2_147_483_647  # ids are the databases' 32-bit integers
+ID_MESSAGE = f"No record has an id above {MAX_ID:,}."
+
+
+def is_id_name(name: str) -> bool:
+    return name == "id" or name.endswith("_id")
+
+
+def _too_big(value: Any) -> bool:
+    if isinstance(value, list):
+        return any(_too_big(item) for item in value)
+    if isinstance(value, str):
+        value = value.strip()
+        return value.isdigit() and int(value) > MAX_ID
+    return isinstance(value, int) and not isinstance(value, bool) and value > MAX_ID
+
+
+def _big_id(data: Any) -> str | None:
+    """The first field named id or *_id (at any depth) holding an integer above MAX_ID, else None."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                name = f"{path}.{key}" if path else str(key)
+                if is_id_name(str(key)) and _too_big(inner):
+                    return name
+                stack.append((name, inner))
+        elif isinstance(value, list):
+            stack.extend(
+                (f"{path}.{index}" if path else str(index), inner) for index, inner in enumerate(value)
+            )
+    return None
+
+
+def _invalid(field: str, message: str) -> Response:
+    return problem(422, "Invalid input", f"Some fields are not valid: {field}.", errors={field: [message]})
 
 
 def _too_deep(text: str) -> bool:
@@ -74,8 +113,16 @@ def _text_problem(text: str) -> str | None:
 
 
 def check_json_body() -> Response | None:
-    """A before-request hook for the API: refuse bodies no view could store."""
-    if request.method not in {"POST", "PUT", "PATCH"} or not request.is_json or not is_api_request():
+    """A before-request hook for the API: refuse bodies (and query ids) no view could store or find."""
+    if not is_api_request():
+        return None
+    if any(_too_big(value) for value in (request.view_args or {}).values()):
+        # SQLite finds no row, PostgreSQL refuses the number for a 32-bit column: either way, no such record
+        return problem(404, "Not found", ID_MESSAGE)
+    query_id = _big_id({key: request.args.getlist(key) for key in request.args})
+    if query_id is not None:
+        return _invalid(query_id, ID_MESSAGE)
+    if request.method not in {"POST", "PUT", "PATCH"} or not request.is_json:
         return None
     raw = request.get_data(cache=True)
     try:
@@ -88,6 +135,9 @@ def check_json_body() -> Response | None:
         data = json.loads(text) if text.strip() else None
     except (ValueError, RecursionError):
         return None  # the view's own parsing answers 400 for JSON that is not valid
+    big = _big_id(data)
+    if big is not None:
+        return _invalid(big, ID_MESSAGE)
     found = _bad_text(data)
     if found is None:
         return None
@@ -98,5 +148,4 @@ def check_json_body() -> Response | None:
             "Bad request",
             f"{field}: the text holds a lone UTF-16 surrogate (such as \\ud800), which is not a character.",
         )
-    message = "Text may not contain NUL characters (\\u0000)."
-    return problem(422, "Invalid input", f"Some fields are not valid: {field}.", errors={field: [message]})
+    return _invalid(field, "Text may not contain NUL characters (\\u0000).")

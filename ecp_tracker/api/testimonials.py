@@ -219,7 +219,7 @@ def transition(data: dict[str, Any], testimonial_id: int):
 
 @testimonials_bp.route("/<int:testimonial_id>/withdraw-consent", methods=["POST"])
 @permission(Role.EDITOR)
-@testimonials_bp.arguments(ConsentWithdrawalSchema)
+@testimonials_bp.arguments(ConsentWithdrawalSchema, required=False)
 @testimonials_bp.response(200, TestimonialSchema)
 def withdraw_consent(data: dict[str, Any], testimonial_id: int):
     """The customer withdrew consent: from that day it is in no public place (a published one is retired)"""

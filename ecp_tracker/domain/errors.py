@@ -43,14 +43,20 @@ class PermissionDenied(DomainError):
 
 
 class StaleEdit(DomainError):
-    """Someone else changed the record after this edit started; nothing was overwritten."""
+    """Someone else changed the record after this edit started; nothing was overwritten.
+
+    `record` is the record that was being saved: once the refused request is rolled back it holds the other
+    person's change, which the API quotes (with `current`, values a service chose to add)."""
 
     status = 409
     title = "Edit conflict"
 
-    def __init__(self, message: str, *, current: Mapping[str, object] | None = None) -> None:
+    def __init__(
+        self, message: str, *, current: Mapping[str, object] | None = None, record: object | None = None
+    ) -> None:
         super().__init__(message, field="version")
         self.current = dict(current or {})
+        self.record = record
 
 
 class InvalidFields(ValidationError):
@@ -95,4 +101,4 @@ def check_version(record: object, version: int | None, label: str, *, advice: st
         raise ValidationError("The record version is missing; reload and try again.", field="version")
     if version != getattr(record, "version"):  # noqa: B009 (any model with a version column)
         message = f"{label} was changed by someone else while you were editing; nothing was saved."
-        raise StaleEdit(f"{message} {advice}" if advice else message)
+        raise StaleEdit(f"{message} {advice}" if advice else message, record=record)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ecp_tracker.api import BLUEPRINTS
+from ecp_tracker.domain.accounts import REVENUE_BAND_LABELS, SIZE_BAND_LABELS
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import AuditEvent, User
 from ecp_tracker.services.users import tokens, users
@@ -74,6 +75,18 @@ def test_openapi_document_is_complete_however_it_is_read(app, client):
     assert json.loads(printed.output)["paths"] == served["paths"]
     assert len(served["paths"]) >= 40
     assert len(served["tags"]) == len(BLUEPRINTS)  # one per API blueprint
+
+
+def test_the_document_states_the_bounds_the_checks_hold(client):
+    """Clients learn the rules from the document: open bounds, closed lists and optional bodies."""
+    doc = client.get("/api/v1/openapi.json").get_json()
+    fdr = next(p for p in doc["paths"]["/api/v1/analysis"]["get"]["parameters"] if p["name"] == "fdr")
+    assert fdr["schema"]["exclusiveMinimum"] is fdr["schema"]["exclusiveMaximum"] is True
+    account = doc["components"]["schemas"]["Account"]["properties"]
+    assert account["size_band"]["enum"] == [*SIZE_BAND_LABELS, None]
+    assert account["revenue_band"]["enum"] == [*REVENUE_BAND_LABELS, None]
+    withdraw = doc["paths"]["/api/v1/testimonials/{testimonial_id}/withdraw-consent"]["post"]
+    assert withdraw["requestBody"]["required"] is False
 
 
 # --- authentication ---------------------------------------------------------------------------------
@@ -378,3 +391,10 @@ def test_api_post_needs_no_csrf_token_when_csrf_is_on(app_factory):
         assert session.scalar(select(User).where(User.email == GOOD_NEW_USER["email"])).role == "viewer"
     finally:
         session.close()
+
+
+def test_a_method_not_allowed_is_a_problem_naming_the_allowed_methods(api_as):
+    response = api_as(Role.VIEWER).delete("/api/v1/me")
+    assert response.status_code == 405 and response.mimetype == "application/problem+json"
+    assert set(response.headers["Allow"].split(", ")) >= {"GET"}
+    assert "DELETE" not in response.headers["Allow"]

@@ -239,3 +239,27 @@ def test_walls_are_listed_a_page_at_a_time(api_as):
         assert api.post("/api/v1/collections", json={"slug": slug, "title": slug.title()}).status_code == 201
     body = api.get("/api/v1/collections?per_page=2&page=2").get_json()
     assert (body["total"], body["page"], [c["slug"] for c in body["items"]]) == (3, 2, ["gamma"])
+
+
+def test_used_on_is_served_as_an_iso_date_as_the_schema_says(api_as, db_session):
+    t = make_testimonial(db_session, make_account(db_session), status=["approved"])
+    api = api_as(Role.EDITOR)
+    day = (TODAY - timedelta(days=3)).isoformat()
+    made = api.post(
+        f"/api/v1/testimonials/{t.id}/usages", json={"channel": "internal", "place": "/", "used_on": day}
+    )
+    assert made.status_code == 201, made.get_json()
+    assert made.get_json()["used_on"] == day
+    assert [u["used_on"] for u in api.get(f"/api/v1/testimonials/{t.id}/usages").get_json()] == [day]
+    assert [u["used_on"] for u in api.get(f"/api/v1/testimonials/{t.id}").get_json()["usages"]] == [day]
+    today = api.post(f"/api/v1/testimonials/{t.id}/usages", json={"channel": "internal", "place": "/p"})
+    assert today.get_json()["used_on"] == TODAY.isoformat()
+
+
+def test_withdraw_consent_takes_no_body_as_the_document_says(api_as, db_session):
+    """Every field of the withdrawal is optional, so the body is too (requestBody required: false)."""
+    t = make_testimonial(db_session, make_account(db_session), status=["approved"], **public_consent())
+    api = api_as(Role.EDITOR)
+    withdrawn = api.post(f"/api/v1/testimonials/{t.id}/withdraw-consent")
+    assert withdrawn.status_code == 200, withdrawn.get_json()
+    assert withdrawn.get_json()["consent_withdrawn_on"] == TODAY.isoformat()

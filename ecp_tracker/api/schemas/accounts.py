@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
-from ecp_tracker.api.schemas.common import FilterArgsSchema, PageArgsSchema, page_schema
+from ecp_tracker.api.schemas.common import (
+    DateInput,
+    FilterArgsSchema,
+    JsonBoolean,
+    JsonNumber,
+    PageArgsSchema,
+    page_schema,
+)
+from ecp_tracker.domain.accounts import REVENUE_BAND_LABELS, SIZE_BAND_LABELS
 from ecp_tracker.services.accounts.listing import AccountFilters
 
 
@@ -29,10 +37,14 @@ class AccountSchema(Schema):
     industry = fields.String(allow_none=True)
     employees = fields.Integer(allow_none=True)
     size_band = fields.String(
-        allow_none=True, dump_only=True, metadata={"description": "Derived from employees."}
+        allow_none=True,
+        dump_only=True,
+        metadata={"description": "Derived from employees.", "enum": [*SIZE_BAND_LABELS, None]},
     )
     annual_revenue = fields.Float(allow_none=True)
-    revenue_band = fields.String(allow_none=True, dump_only=True)
+    revenue_band = fields.String(
+        allow_none=True, dump_only=True, metadata={"enum": [*REVENUE_BAND_LABELS, None]}
+    )
     founded_year = fields.Integer(allow_none=True)
     country = fields.String(allow_none=True)
     region = fields.String(allow_none=True)
@@ -70,19 +82,19 @@ ACCOUNT_WRITE_FIELDS = {
     "name": fields.String(required=True),
     "domain": fields.String(allow_none=True),
     "industry": fields.String(allow_none=True),
-    "employees": fields.Raw(allow_none=True, metadata={"type": "integer"}),
-    "annual_revenue": fields.Raw(allow_none=True, metadata={"type": "number"}),
-    "founded_year": fields.Raw(allow_none=True, metadata={"type": "integer"}),
+    "employees": JsonNumber(integer=True, allow_none=True),
+    "annual_revenue": JsonNumber(allow_none=True),
+    "founded_year": JsonNumber(integer=True, allow_none=True),
     "country": fields.String(allow_none=True),
     "region": fields.String(allow_none=True),
     "acquisition_channel": fields.String(allow_none=True),
     "stage": fields.String(metadata={"enum": ["prospect", "pilot", "customer", "churned", "lost"]}),
-    "converted_on": fields.Raw(allow_none=True, metadata={"type": "string", "format": "date"}),
-    "churned_on": fields.Raw(allow_none=True, metadata={"type": "string", "format": "date"}),
-    "contract_value": fields.Raw(allow_none=True, metadata={"type": "number"}),
-    "nps": fields.Raw(allow_none=True, metadata={"type": "integer", "minimum": 0, "maximum": 10}),
-    "referrals": fields.Raw(allow_none=True, metadata={"type": "integer", "minimum": 0}),
-    "owner_id": fields.Integer(allow_none=True),
+    "converted_on": DateInput(allow_none=True),
+    "churned_on": DateInput(allow_none=True),
+    "contract_value": JsonNumber(allow_none=True),
+    "nps": JsonNumber(integer=True, allow_none=True, metadata={"minimum": 0, "maximum": 10}),
+    "referrals": JsonNumber(integer=True, allow_none=True, metadata={"minimum": 0}),
+    "owner_id": fields.Integer(strict=True, allow_none=True),
     "notes": fields.String(),
     "archetypes": fields.List(fields.String()),
     "traits": fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True)),
@@ -93,7 +105,7 @@ AccountPatchSchema = Schema.from_dict(
         **{key: field for key, field in ACCOUNT_WRITE_FIELDS.items() if key != "name"},
         "name": fields.String(),
         "version": fields.Integer(
-            required=True, metadata={"description": "The version you read; stale -> 409."}
+            strict=True, required=True, metadata={"description": "The version you read; stale -> 409."}
         ),
     },
     name="AccountPatch",
@@ -110,7 +122,7 @@ class AccountListArgsSchema(FilterArgsSchema, PageArgsSchema):
     stage = fields.List(fields.String())
     archetype = fields.List(fields.String())
     industry = fields.List(fields.String())
-    size_band = fields.List(fields.String(), metadata={"description": "1-10, 11-50, 51-200, 201-1000, 1001+"})
+    size_band = fields.List(fields.String(metadata={"enum": SIZE_BAND_LABELS}))  # checked by the listing
     region = fields.List(fields.String())
     country = fields.List(fields.String())
     acquisition_channel = fields.List(fields.String())
@@ -138,14 +150,14 @@ class ContactSchema(Schema):
     )
     email = fields.String(allow_none=True)
     title = fields.String(allow_none=True)
-    archetype_id = fields.Integer(allow_none=True)
-    is_champion = fields.Boolean()
+    archetype_id = fields.Integer(strict=True, allow_none=True)
+    is_champion = JsonBoolean()
     version = fields.Integer(dump_only=True)
     archived_at = fields.DateTime(dump_only=True, allow_none=True)
 
 
 class ContactPatchSchema(ContactSchema):
-    version = fields.Integer(required=True)
+    version = fields.Integer(strict=True, required=True)
 
 
 class ArchetypeSchema(Schema):
@@ -158,7 +170,7 @@ class ArchetypeSchema(Schema):
 
 
 class ArchetypePatchSchema(ArchetypeSchema):
-    version = fields.Integer(required=True)
+    version = fields.Integer(strict=True, required=True)
 
 
 class TraitSchema(Schema):
@@ -168,17 +180,17 @@ class TraitSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(["boolean", "category", "number", "tags"]))
     allowed_values = fields.List(fields.String(), load_default=list)
     description = fields.String(load_default="")
-    externally_observable = fields.Boolean(load_default=False)
+    externally_observable = JsonBoolean(load_default=False)
     version = fields.Integer(dump_only=True)
     archived_at = fields.DateTime(dump_only=True, allow_none=True)
 
 
 class TraitPatchSchema(Schema):
-    version = fields.Integer(required=True)
+    version = fields.Integer(strict=True, required=True)
     label = fields.String(required=True, validate=validate.Length(min=1, max=120))
     allowed_values = fields.List(fields.String(), load_default=list)
     description = fields.String(load_default="")
-    externally_observable = fields.Boolean(load_default=False)
+    externally_observable = JsonBoolean(load_default=False)
 
 
 # --- pilots, criteria, milestones, discounts, promises ---------------------------------------------------

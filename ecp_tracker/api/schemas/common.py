@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any, ClassVar
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
@@ -11,7 +13,58 @@ from ecp_tracker.services.shared.emails import email_problem
 
 NUMBER = {"type": "number"}
 DATE = {"type": "string", "format": "date"}
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 VERSION_REQUIRED = {"description": "The version you read; stale -> 409."}
+
+
+class DateInput(fields.Raw):
+    """A date as `format: date` says, both ways: YYYY-MM-DD in (anything else is a 422 naming the field) and
+    out (a plain Raw field would send a date object as an HTTP date)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(metadata={**DATE, **kwargs.pop("metadata", {})}, **kwargs)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return value.isoformat() if isinstance(value, date) else value
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        # null reaches here only where the field allows it (allow_none); "" is not a date and is refused:
+        # leave the field out for its default.
+        if isinstance(value, str) and ISO_DATE.fullmatch(value):
+            try:
+                return date.fromisoformat(value).isoformat()
+            except ValueError:
+                pass
+        raise ValidationError("Write the date as YYYY-MM-DD.")
+
+
+class JsonNumber(fields.Raw):
+    """A number passed to the service as sent; the service checks it with the field named. integer=True: a
+    JSON integer, as `type: integer` says (2.5, 2.0, "2" and true are refused). Otherwise a JSON number or
+    numeric text (`"1500.50"`, exact for money), as before; "", true/false, lists and objects are refused."""
+
+    def __init__(self, *, integer: bool = False, **kwargs: Any) -> None:
+        self.integer = integer
+        metadata = {"type": "integer" if integer else "number", **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if self.integer:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValidationError("Not a valid integer.")
+        elif isinstance(value, bool) or not isinstance(value, int | float | str) or not str(value).strip():
+            raise ValidationError("Not a valid number.")  # "" too: the service would read it as null
+        return value
+
+
+class JsonBoolean(fields.Boolean):
+    """true or false in a JSON body; 0, 1, "yes" and the like are refused (they are not what the document
+    promises). Query strings keep fields.Boolean, which reads true/false/1/0 from text."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
 
 
 def valid_email(value: str) -> None:
@@ -32,6 +85,13 @@ class ProblemSchema(Schema):
         keys=fields.String(),
         values=fields.List(fields.String()),
         metadata={"description": "Validation errors by field name (422 only)."},
+    )
+    current = fields.Dict(
+        keys=fields.String(),
+        metadata={
+            "description": "Edit conflicts (409) only: the record's current values, i.e. the change someone "
+            "else saved; apply yours again on top of them with the new version."
+        },
     )
 
 

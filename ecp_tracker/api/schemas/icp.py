@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ecp_tracker.api.schemas.common import PageArgsSchema, page_schema
+from ecp_tracker.api.schemas.common import JsonBoolean, JsonNumber, PageArgsSchema, page_schema
 
 STATUSES = ["draft", "active", "retired"]
 
@@ -18,10 +18,10 @@ class IcpCriterionSchema(Schema):
         required=True, metadata={"description": "archetype, industry, size_band, ..., or trait:<key>."}
     )
     value = fields.Raw(allow_none=True, metadata={"type": "string", "description": "The trait value."})
-    min = fields.Raw(allow_none=True, metadata={"type": "number", "description": "Number traits: from."})
-    max = fields.Raw(allow_none=True, metadata={"type": "number", "description": "Number traits: to."})
-    points = fields.Raw(allow_none=True, metadata={"type": "integer"})
-    exclude = fields.Boolean(metadata={"description": "An exclusion (anti-ICP): tier `excluded`."})
+    min = JsonNumber(allow_none=True, metadata={"description": "Number traits: from."})
+    max = JsonNumber(allow_none=True, metadata={"description": "Number traits: to."})
+    points = JsonNumber(integer=True, allow_none=True)
+    exclude = JsonBoolean(metadata={"description": "An exclusion (anti-ICP): tier `excluded`."})
     evidence = fields.Dict(
         dump_only=True,
         allow_none=True,
@@ -32,7 +32,7 @@ class IcpCriterionSchema(Schema):
 
 class IcpTierSchema(Schema):
     name = fields.Raw(required=True, metadata={"type": "string"})
-    min_score = fields.Raw(required=True, metadata={"type": "integer"})
+    min_score = JsonNumber(integer=True, required=True)
 
 
 class IcpVersionSchema(Schema):
@@ -54,7 +54,9 @@ class IcpVersionPatchSchema(Schema):
     narrative = fields.String(validate=validate.Length(max=20_000))
     criteria = fields.List(fields.Nested(IcpCriterionSchema))
     tiers = fields.List(fields.Nested(IcpTierSchema))
-    version = fields.Integer(required=True, metadata={"description": "The version you read; stale -> 409."})
+    version = fields.Integer(
+        strict=True, required=True, metadata={"description": "The version you read; stale -> 409."}
+    )
 
 
 IcpVersionPageSchema = page_schema(IcpVersionSchema, "IcpVersionPage")

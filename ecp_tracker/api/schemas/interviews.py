@@ -5,9 +5,9 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ecp_tracker.api.schemas.common import (
-    DATE,
     VERSION_REQUIRED,
     AccountRefSchema,
+    DateInput,
     FilterArgsSchema,
     PageArgsSchema,
     page_schema,
@@ -61,7 +61,7 @@ class FindingPatchSchema(Schema):
     kind = fields.String(validate=validate.OneOf(FINDING_KINDS))
     theme = fields.String()
     text = fields.String()
-    version = fields.Integer(required=True, metadata=VERSION_REQUIRED)
+    version = fields.Integer(strict=True, required=True, metadata=VERSION_REQUIRED)
 
 
 class ContactRefSchema(Schema):
@@ -96,22 +96,22 @@ class InterviewSchema(Schema):
 InterviewPageSchema = page_schema(InterviewSchema, "InterviewPage")
 
 INTERVIEW_WRITE_FIELDS = {
-    "account_id": fields.Integer(),
+    "account_id": fields.Integer(strict=True),
     "contact_id": fields.Integer(
-        allow_none=True, metadata={"description": "A contact of the same account (optional)."}
+        strict=True, allow_none=True, metadata={"description": "A contact of the same account (optional)."}
     ),
-    "held_on": fields.Raw(metadata={**DATE, "description": "The day it happened; not in the future."}),
+    "held_on": DateInput(metadata={"description": "The day it happened; not in the future."}),
     "kind": fields.String(validate=validate.OneOf(INTERVIEW_KINDS)),
     "summary": fields.String(metadata={"description": f"At most {SUMMARY_MAX_LENGTH} characters."}),
     "interviewer_id": fields.Integer(
-        allow_none=True, metadata={"description": "A user; on create the caller when omitted."}
+        strict=True, allow_none=True, metadata={"description": "A user; on create the caller when omitted."}
     ),
 }
 InterviewCreateSchema = Schema.from_dict(
     {
         **INTERVIEW_WRITE_FIELDS,
-        "account_id": fields.Integer(required=True),
-        "held_on": fields.Raw(required=True, metadata={**DATE, "description": "Not in the future."}),
+        "account_id": fields.Integer(strict=True, required=True),
+        "held_on": DateInput(required=True, metadata={"description": "Not in the future."}),
         "kind": fields.String(required=True, validate=validate.OneOf(INTERVIEW_KINDS)),
         "findings": fields.List(
             fields.Nested(FindingCreateSchema),
@@ -122,7 +122,10 @@ InterviewCreateSchema = Schema.from_dict(
     name="InterviewCreate",
 )
 InterviewPatchSchema = Schema.from_dict(
-    {**INTERVIEW_WRITE_FIELDS, "version": fields.Integer(required=True, metadata=VERSION_REQUIRED)},
+    {
+        **INTERVIEW_WRITE_FIELDS,
+        "version": fields.Integer(strict=True, required=True, metadata=VERSION_REQUIRED),
+    },
     name="InterviewPatch",
 )
 
@@ -190,7 +193,7 @@ class ThemeRowSchema(Schema):
 class ThemeReportSchema(Schema):
     interviewed = fields.Dict(
         keys=fields.String(metadata={"enum": OUTCOMES}),
-        values=fields.Integer(),
+        values=fields.Integer(strict=True),
         dump_only=True,
         metadata={"description": "Accounts interviewed (in the interview kinds chosen) per outcome."},
     )

@@ -5,11 +5,12 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ecp_tracker.api.schemas.common import (
-    DATE,
-    NUMBER,
     VERSION_REQUIRED,
     AccountRefSchema,
+    DateInput,
     FilterArgsSchema,
+    JsonBoolean,
+    JsonNumber,
     PageArgsSchema,
     page_schema,
 )
@@ -72,7 +73,7 @@ class CriterionSchema(Schema):
 CRITERION_WRITE_FIELDS = {
     "description": fields.String(validate=validate.Length(max=2000)),
     "metric": fields.String(validate=validate.Length(max=120)),
-    "target": fields.Raw(metadata=NUMBER),
+    "target": JsonNumber(),
     "unit": fields.String(validate=validate.Length(max=40)),
     "direction": fields.String(validate=validate.OneOf(DIRECTIONS)),
 }
@@ -81,12 +82,15 @@ CriterionCreateSchema = Schema.from_dict(
         **CRITERION_WRITE_FIELDS,
         "description": fields.String(required=True, validate=validate.Length(max=2000)),
         "metric": fields.String(required=True, validate=validate.Length(max=120)),
-        "target": fields.Raw(required=True, metadata=NUMBER),
+        "target": JsonNumber(required=True),
     },
     name="CriterionCreate",
 )
 CriterionPatchSchema = Schema.from_dict(
-    {**CRITERION_WRITE_FIELDS, "version": fields.Integer(required=True, metadata=VERSION_REQUIRED)},
+    {
+        **CRITERION_WRITE_FIELDS,
+        "version": fields.Integer(strict=True, required=True, metadata=VERSION_REQUIRED),
+    },
     name="CriterionPatch",
 )
 AmendmentCreateSchema = Schema.from_dict(
@@ -99,10 +103,8 @@ AmendmentCreateSchema = Schema.from_dict(
 
 
 class ResultSchema(Schema):
-    actual = fields.Raw(
-        required=True,
-        allow_none=True,
-        metadata={**NUMBER, "description": "The measured value; null clears it."},
+    actual = JsonNumber(
+        required=True, allow_none=True, metadata={"description": "The measured value; null clears it."}
     )
     reason = fields.String(
         load_default=None,
@@ -113,7 +115,7 @@ class ResultSchema(Schema):
             " recorded: the change is then an amendment (`changes` holds `actual`), kept with its reason."
         },
     )
-    version = fields.Integer(required=True, metadata=VERSION_REQUIRED)
+    version = fields.Integer(strict=True, required=True, metadata=VERSION_REQUIRED)
 
 
 class MilestoneSchema(Schema):
@@ -130,7 +132,7 @@ class MilestoneSchema(Schema):
 
 class MilestoneCreateSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    due_on = fields.Raw(required=True, metadata=DATE)
+    due_on = DateInput(required=True)
     side = fields.String(
         load_default="ours",
         validate=validate.OneOf(["ours", "customer"]),
@@ -140,9 +142,9 @@ class MilestoneCreateSchema(Schema):
 
 
 class MilestonePatchSchema(Schema):
-    done = fields.Boolean(required=True)
+    done = JsonBoolean(required=True)
     done_on = fields.Date(metadata={"description": "When it was done (default today)."})
-    version = fields.Integer(required=True, metadata=VERSION_REQUIRED)
+    version = fields.Integer(strict=True, required=True, metadata=VERSION_REQUIRED)
 
 
 class ScorecardSchema(Schema):
@@ -193,11 +195,11 @@ PilotPageSchema = page_schema(PilotSummarySchema, "PilotPage")
 PILOT_WRITE_FIELDS = {
     "name": fields.String(validate=validate.Length(max=200)),
     "hypothesis": fields.String(),
-    "owner_id": fields.Integer(allow_none=True),
-    "start_date": fields.Raw(allow_none=True, metadata=DATE),
-    "planned_end_date": fields.Raw(allow_none=True, metadata=DATE),
-    "list_price": fields.Raw(allow_none=True, metadata=NUMBER),
-    "pilot_price": fields.Raw(allow_none=True, metadata=NUMBER),
+    "owner_id": fields.Integer(strict=True, allow_none=True),
+    "start_date": DateInput(allow_none=True),
+    "planned_end_date": DateInput(allow_none=True),
+    "list_price": JsonNumber(allow_none=True),
+    "pilot_price": JsonNumber(allow_none=True),
     "price_reason": fields.String(
         metadata={"description": "Required when the pilot price is above the list price."}
     ),
@@ -205,7 +207,7 @@ PILOT_WRITE_FIELDS = {
 PilotCreateSchema = Schema.from_dict(
     {
         **PILOT_WRITE_FIELDS,
-        "account_id": fields.Integer(required=True),
+        "account_id": fields.Integer(strict=True, required=True),
         "name": fields.String(required=True, validate=validate.Length(max=200)),
         "criteria": fields.List(
             fields.Nested(CriterionCreateSchema),
@@ -216,7 +218,7 @@ PilotCreateSchema = Schema.from_dict(
     name="PilotCreate",
 )
 PilotPatchSchema = Schema.from_dict(
-    {**PILOT_WRITE_FIELDS, "version": fields.Integer(required=True, metadata=VERSION_REQUIRED)},
+    {**PILOT_WRITE_FIELDS, "version": fields.Integer(strict=True, required=True, metadata=VERSION_REQUIRED)},
     name="PilotPatch",
 )
 
@@ -248,11 +250,9 @@ class TransitionSchema(Schema):
 
 class OutcomeSchema(Schema):
     outcome = fields.String(required=True, validate=validate.OneOf(PILOT_OUTCOMES))
-    contract_value = fields.Raw(
-        allow_none=True, metadata={**NUMBER, "description": "Required when converted."}
-    )
+    contract_value = JsonNumber(allow_none=True, metadata={"description": "Required when converted."})
     converted_on = fields.Date(allow_none=True, metadata={"description": "Default today."})
-    mark_account_lost = fields.Boolean(
+    mark_account_lost = JsonBoolean(
         load_default=False,
         metadata={"description": "Not converted: also mark a prospect or pilot account lost."},
     )
@@ -280,12 +280,12 @@ PromisePageSchema = page_schema(PromiseSchema, "PromisePage")
 
 class PromiseInputSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(PROMISE_KINDS))
-    due_on = fields.Raw(required=True, metadata=DATE)
-    quantity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100))
+    due_on = DateInput(required=True)
+    quantity = fields.Integer(strict=True, load_default=1, validate=validate.Range(min=1, max=100))
 
 
 class PromiseCreateSchema(PromiseInputSchema):
-    discount_id = fields.Integer(required=True)
+    discount_id = fields.Integer(strict=True, required=True)
 
 
 class PromiseListArgsSchema(PageArgsSchema):
@@ -300,7 +300,9 @@ class PromiseListArgsSchema(PageArgsSchema):
 class FulfilSchema(Schema):
     fulfilled_on = fields.Date(metadata={"description": "Default today; never in the future."})
     note = fields.String(load_default="")
-    version = fields.Integer(metadata={"description": "Optional: the version you read; stale -> 409."})
+    version = fields.Integer(
+        strict=True, metadata={"description": "Optional: the version you read; stale -> 409."}
+    )
 
 
 class DiscountSchema(Schema):
@@ -333,17 +335,18 @@ DiscountPageSchema = page_schema(DiscountSchema, "DiscountPage")
 
 
 class DiscountCreateSchema(Schema):
-    account_id = fields.Integer(required=True)
-    pilot_id = fields.Integer(allow_none=True, metadata={"description": "A pilot of the same account."})
-    kind = fields.String(required=True, validate=validate.OneOf(DISCOUNT_KINDS))
-    amount = fields.Raw(
-        required=True,
-        metadata={**NUMBER, "description": "Percent off, the amount off, or the number of free months."},
+    account_id = fields.Integer(strict=True, required=True)
+    pilot_id = fields.Integer(
+        strict=True, allow_none=True, metadata={"description": "A pilot of the same account."}
     )
-    list_price = fields.Raw(required=True, metadata={**NUMBER, "description": "Per period (e.g. per month)."})
+    kind = fields.String(required=True, validate=validate.OneOf(DISCOUNT_KINDS))
+    amount = JsonNumber(
+        required=True, metadata={"description": "Percent off, the amount off, or the number of free months."}
+    )
+    list_price = JsonNumber(required=True, metadata={"description": "Per period (e.g. per month)."})
     reason = fields.String(required=True)
-    starts_on = fields.Raw(required=True, metadata=DATE)
-    ends_on = fields.Raw(allow_none=True, metadata=DATE)
+    starts_on = DateInput(required=True)
+    ends_on = DateInput(allow_none=True)
     promises = fields.List(
         fields.Nested(PromiseInputSchema),
         load_default=list,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ecp_tracker.api.schemas.common import DATE, page_schema
+from ecp_tracker.api.schemas.common import DATE, DateInput, page_schema
 from ecp_tracker.domain.reviews import Decision, ReviewStatus
 from ecp_tracker.services.analysis.outcomes import OUTCOMES
 
@@ -20,6 +20,7 @@ class ReviewCreateSchema(Schema):
         metadata={"description": "Default: converted (adjusted for acquisition channel) and churned."},
     )
     supersedes = fields.Integer(
+        strict=True,
         validate=validate.Range(min=1, max=2_147_483_647),
         metadata={"description": "A correction: the id of the finalised review of that month it replaces."},
     )
@@ -32,9 +33,11 @@ class DecisionInputSchema(Schema):
     rationale = fields.String(required=True, validate=validate.Length(min=1, max=4000))
     deciders = fields.String(validate=validate.Length(max=400))
     points = fields.Integer(
-        validate=validate.Range(min=1, max=1000), metadata={"description": "For graduate (default 20)."}
+        strict=True,
+        validate=validate.Range(min=1, max=1000),
+        metadata={"description": "For graduate (default 20)."},
     )
-    revisit_on = fields.String(metadata={**DATE, "description": "Required for defer."})
+    revisit_on = DateInput(metadata={"description": "Required for defer."})
 
 
 class DecisionSchema(DecisionInputSchema):

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
-from ecp_tracker.api.schemas.common import AccountRefSchema, FilterArgsSchema, PageArgsSchema, page_schema
+from ecp_tracker.api.schemas.common import (
+    AccountRefSchema,
+    DateInput,
+    FilterArgsSchema,
+    JsonBoolean,
+    PageArgsSchema,
+    page_schema,
+)
 from ecp_tracker.domain.testimonials import (
     ConsentScope,
     RequestStatus,
@@ -20,7 +27,6 @@ STATUSES = [s.value for s in TestimonialStatus]
 SCOPES = [s.value for s in ConsentScope]
 CHANNELS = [c.value for c in UsageChannel]
 REQUEST_STATUSES = [s.value for s in RequestStatus]
-DATE = {"type": "string", "format": "date"}
 VERSION_REQUIRED = {"description": "The version you read; stale -> 409."}
 
 
@@ -45,7 +51,7 @@ class TestimonialUsageSchema(Schema):
     testimonial_id = fields.Integer(dump_only=True)
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     place = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    used_on = fields.Raw(metadata={**DATE, "description": "Default today; never in the future."})
+    used_on = DateInput(metadata={"description": "Default today; never in the future."})
     note = fields.String(load_default="", validate=validate.Length(max=2000))
     recorded_by_id = fields.Integer(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
@@ -107,9 +113,9 @@ TestimonialPageSchema = page_schema(TestimonialSummarySchema, "TestimonialPage")
 
 TESTIMONIAL_WRITE_FIELDS = {
     "kind": fields.String(validate=validate.OneOf(KINDS)),
-    "contact_id": fields.Integer(allow_none=True),
+    "contact_id": fields.Integer(strict=True, allow_none=True),
     "body": fields.String(metadata={"description": "At most 5,000 characters."}),
-    "rating": fields.Integer(allow_none=True, metadata={"minimum": 1, "maximum": 5}),
+    "rating": fields.Integer(strict=True, allow_none=True, metadata={"minimum": 1, "maximum": 5}),
     "source": fields.String(),
     "media_url": fields.String(allow_none=True),
     "author_name": fields.String(),
@@ -119,22 +125,24 @@ TESTIMONIAL_WRITE_FIELDS = {
     "consent_scope": fields.String(validate=validate.OneOf(SCOPES)),
     "consent_statement": fields.String(metadata={"description": "The statement the customer agreed to."}),
     "consented_by": fields.String(),
-    "consented_on": fields.Raw(allow_none=True, metadata=DATE),
-    "consent_expires_on": fields.Raw(
-        allow_none=True, metadata={**DATE, "description": "Default: the workspace's consent duration."}
+    "consented_on": DateInput(allow_none=True),
+    "consent_expires_on": DateInput(
+        allow_none=True, metadata={"description": "Default: the workspace's consent duration."}
     ),
 }
 TestimonialCreateSchema = Schema.from_dict(
     {
         **TESTIMONIAL_WRITE_FIELDS,
-        "account_id": fields.Integer(required=True),
+        "account_id": fields.Integer(strict=True, required=True),
         "status": fields.String(
             load_default="received",
             validate=validate.OneOf(["received", "requested"]),
             metadata={"description": "received (the words are here) or requested (asked for)."},
         ),
         "promise_id": fields.Integer(
-            allow_none=True, metadata={"description": "A give-to-get promise of the account it delivers."}
+            strict=True,
+            allow_none=True,
+            metadata={"description": "A give-to-get promise of the account it delivers."},
         ),
     },
     name="TestimonialCreate",
@@ -145,7 +153,7 @@ TestimonialPatchSchema = Schema.from_dict(
         "edit_reason": fields.String(
             metadata={"description": "Required to change the text once approved; the original is kept."}
         ),
-        "version": fields.Integer(required=True, metadata=VERSION_REQUIRED),
+        "version": fields.Integer(strict=True, required=True, metadata=VERSION_REQUIRED),
     },
     name="TestimonialPatch",
 )
@@ -193,7 +201,7 @@ class TestimonialRequestSchema(Schema):
         dump_only=True,
         metadata={"enum": REQUEST_STATUSES, "description": "An open request past its expiry is expired."},
     )
-    single_use = fields.Boolean(dump_only=True)
+    single_use = JsonBoolean(dump_only=True)
     expires_at = fields.DateTime(dump_only=True)
     link_made_at = fields.DateTime(dump_only=True)
     opened_at = fields.DateTime(dump_only=True, allow_none=True)
@@ -217,17 +225,17 @@ TestimonialRequestPageSchema = page_schema(TestimonialRequestSchema, "Testimonia
 
 
 class TestimonialRequestCreateSchema(Schema):
-    account_id = fields.Integer(required=True)
-    contact_id = fields.Integer(allow_none=True)
+    account_id = fields.Integer(strict=True, required=True)
+    contact_id = fields.Integer(strict=True, allow_none=True)
     kind = fields.String(load_default="quote", validate=validate.OneOf(KINDS))
     message = fields.String(load_default="", metadata={"description": "Shown to the customer on the form."})
     valid_days = fields.Integer(
-        validate=validate.Range(min=1, max=365), metadata={"description": "Default: the workspace setting."}
+        strict=True,
+        validate=validate.Range(min=1, max=365),
+        metadata={"description": "Default: the workspace setting."},
     )
-    single_use = fields.Boolean(
-        load_default=True, metadata={"description": "false: several people may answer."}
-    )
-    promise_id = fields.Integer(allow_none=True)
+    single_use = JsonBoolean(load_default=True, metadata={"description": "false: several people may answer."})
+    promise_id = fields.Integer(allow_none=True, strict=True)
 
 
 class TestimonialRequestListArgsSchema(PageArgsSchema):
@@ -268,5 +276,5 @@ class CollectionPatchSchema(Schema):
     title = fields.String()
     intro = fields.String()
     tags = fields.List(fields.String())
-    archived = fields.Boolean(metadata={"description": "true takes the wall offline; false brings it back."})
-    version = fields.Integer(required=True, metadata=VERSION_REQUIRED)
+    archived = JsonBoolean(metadata={"description": "true takes the wall offline; false brings it back."})
+    version = fields.Integer(strict=True, required=True, metadata=VERSION_REQUIRED)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ecp_tracker.api.schemas.common import (
+    JsonBoolean,
     page_schema,
     valid_email,
 )
@@ -19,7 +20,7 @@ class UserSchema(Schema):
     email = fields.String(dump_only=True)
     name = fields.String(dump_only=True)
     role = fields.String(dump_only=True, metadata={"enum": ROLES})
-    active = fields.Boolean(dump_only=True)
+    active = JsonBoolean(dump_only=True)
     version = fields.Integer(dump_only=True, metadata={"description": "Send it back with PATCH."})
     created_at = fields.DateTime(dump_only=True)
     last_login_at = fields.DateTime(dump_only=True, allow_none=True)
@@ -40,7 +41,9 @@ class UserCreateSchema(Schema):
 
 
 class UserPatchSchema(Schema):
-    version = fields.Integer(required=True, metadata={"description": "The version you read; stale -> 409."})
+    version = fields.Integer(
+        strict=True, required=True, metadata={"description": "The version you read; stale -> 409."}
+    )
     name = fields.String(validate=validate.Length(min=1, max=120))
     role = fields.String(validate=validate.OneOf(ROLES))
-    active = fields.Boolean()
+    active = JsonBoolean()

@@ -16,7 +16,7 @@ from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.errors import InvalidFields, NotFound, StaleEdit, ValidationError, problems_under
 from ecp_tracker.models import Account, AccountTrait, Archetype, Contact, TraitDefinition, User
 from ecp_tracker.models.base import utcnow
-from ecp_tracker.services.accounts import contacts, traits
+from ecp_tracker.services.accounts import contacts, read_only, traits
 from ecp_tracker.services.accounts.fields import CleanAccount, clean_account
 from ecp_tracker.services.shared import audit
 
@@ -241,7 +241,9 @@ def update_account(
             f"{account.name} was changed by someone else while you were editing "
             f"(now version {account.version}); nothing was saved. Review their change and apply yours again.",
             current=account_summary(account),
+            record=account,
         )
+    read_only.check_open(account)
     clean = _clean(session, raw, today=today, require_name=False, account=account)
     lookups = Lookups.load(session)
     lookups.archetypes.update({a.name.casefold(): a for a in account.archetypes})

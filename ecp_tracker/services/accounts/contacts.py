@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session, joinedload
 
 from ecp_tracker.domain.accounts import DmuRole
 from ecp_tracker.domain.actors import Actor
-from ecp_tracker.domain.errors import InvalidFields, NotFound, StaleEdit
-from ecp_tracker.models import Account, Archetype, Contact
+from ecp_tracker.domain.errors import InvalidFields, StaleEdit
+from ecp_tracker.models import Archetype, Contact
+from ecp_tracker.services.accounts import read_only
 from ecp_tracker.services.shared import audit
 from ecp_tracker.services.shared.emails import email_problem
 from ecp_tracker.services.shared.lookup import child_row
@@ -67,9 +68,7 @@ def get_contact(session: Session, contact_id: int, account_id: int | None = None
 
 
 def add_contact(session: Session, actor: Actor, account_id: int, data: ContactInput) -> Contact:
-    account = session.get(Account, account_id)
-    if account is None:
-        raise NotFound(f"There is no account with id {account_id}.")
+    account = read_only.open_account(session, account_id, field=None)
     problems = check_contact(session, data)
     if problems:
         raise InvalidFields(problems)
@@ -85,6 +84,7 @@ def update_contact(
     contact = get_contact(session, contact_id)
     if version is None or version != contact.version:
         raise StaleEdit(f"{contact.name} was changed by someone else; reload to see the change.")
+    read_only.check_open(contact.account)
     problems = check_contact(session, data)
     if problems:
         raise InvalidFields(problems)
@@ -95,6 +95,7 @@ def update_contact(
 
 def set_archived(session: Session, actor: Actor, contact_id: int, *, archived: bool) -> Contact:
     contact = get_contact(session, contact_id)
+    read_only.check_open(contact.account)
     return audit.set_archived(session, actor, contact, archived=archived, summary=contact.name)
 
 

@@ -35,6 +35,7 @@ from ecp_tracker.domain.interviews import (
 )
 from ecp_tracker.domain.numbers import is_id
 from ecp_tracker.models import Account, Contact, Interview, InterviewFinding, User
+from ecp_tracker.services.accounts import read_only
 from ecp_tracker.services.shared import audit, raw_input
 from ecp_tracker.services.shared.lookup import child_row
 from ecp_tracker.services.shared.pagination import Page, paginate
@@ -265,8 +266,8 @@ def _clean_interview(session: Session, raw: Mapping[str, Any], current: Intervie
         found = session.get(Account, account_id) if account_id is not None else None
         if found is None:
             problems.append(("account_id", f"There is no account {raw.get('account_id')!r}."))
-        elif found.archived_at is not None and (current is None or current.account_id != found.id):
-            problems.append(("account_id", f"{found.name} is archived; restore it first."))
+        elif read_only.is_read_only(found) and (current is None or current.account_id != found.id):
+            problems.append(("account_id", read_only.archived_message(found.name)))
         else:
             account = found
             clean["account_id"] = found.id

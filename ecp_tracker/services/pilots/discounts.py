@@ -15,7 +15,8 @@ from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.discounts import DiscountKind, DiscountTerms, GiveGetKind
 from ecp_tracker.domain.errors import Conflict, InvalidFields, NotFound, StaleEdit, ValidationError
 from ecp_tracker.domain.numbers import is_id
-from ecp_tracker.models import Account, Discount, GiveGet, Pilot
+from ecp_tracker.models import Discount, GiveGet, Pilot
+from ecp_tracker.services.accounts import read_only
 from ecp_tracker.services.shared import audit, raw_input
 from ecp_tracker.services.shared.pagination import Page, paginate
 
@@ -64,9 +65,7 @@ def _promises(raw: Any, problems: list[tuple[str, str]]) -> list[GiveGet]:
 
 def grant_discount(session: Session, actor: Actor, account_id: int, raw: Mapping[str, Any]) -> Discount:
     """Record a discount and what the customer promised in return (`promises`: [{kind, due_on, quantity}])."""
-    account = session.get(Account, account_id)
-    if account is None:
-        raise NotFound(f"There is no account with id {account_id}.")
+    account = read_only.open_account(session, account_id)
     terms, problems = _terms(raw)
     promises = _promises(raw.get("promises"), problems)
     pilot_id = raw.get("pilot_id") or None

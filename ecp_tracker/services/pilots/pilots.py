@@ -33,8 +33,9 @@ from ecp_tracker.domain.pilots import (
     check_transition,
     criterion_met,
 )
-from ecp_tracker.models import Account, CriterionAmendment, Milestone, Pilot, SuccessCriterion, User
+from ecp_tracker.models import CriterionAmendment, Milestone, Pilot, SuccessCriterion, User
 from ecp_tracker.models.base import utcnow
+from ecp_tracker.services.accounts import read_only
 from ecp_tracker.services.shared import audit, raw_input
 from ecp_tracker.services.shared.lookup import child_row
 
@@ -234,9 +235,7 @@ def plan_pilot(
 
 
 def create_pilot(session: Session, actor: Actor, account_id: int, raw: Mapping[str, Any]) -> Pilot:
-    account = session.get(Account, account_id)
-    if account is None:
-        raise NotFound(f"There is no account with id {account_id}.")
+    account = read_only.open_account(session, account_id)
     clean = _clean_pilot(session, raw, require_name=True)
     pilot = Pilot(
         account_id=account_id,

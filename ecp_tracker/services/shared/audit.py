@@ -39,6 +39,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def current_values(obj: Base) -> dict[str, Any]:
+    """The record's stored columns as plain data (secrets and internal keys left out), read afresh: what an
+    edit conflict quotes as the other person's change. Call it after the refused request was rolled back."""
+    state = inspect(obj)
+    if state.identity is None:
+        return {}
+    hidden = (IGNORED_COLUMNS - {"id", "version", "updated_at"}) | set(SECRET_COLUMNS)
+    keys = [attr.key for attr in state.mapper.column_attrs if attr.key not in hidden]
+    return {key: _plain(getattr(obj, key)) for key in keys}
+
+
 def pending_changes(obj: Base) -> dict[str, list[Any]]:
     """Unflushed column changes of `obj` as {"field": [old, new]}; for a new object old is None."""
     state = inspect(obj)

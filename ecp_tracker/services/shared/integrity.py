@@ -68,7 +68,7 @@ def raced(obj: Base) -> Iterator[None]:
     try:
         yield
     except StaleDataError:
-        raise StaleEdit(f"{label} {SAVED_AT_THE_SAME_MOMENT}") from None
+        raise StaleEdit(f"{label} {SAVED_AT_THE_SAME_MOMENT}", record=obj) from None
     except IntegrityError as error:
         field = unique_field(error)
         if field is None:

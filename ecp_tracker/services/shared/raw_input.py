@@ -29,13 +29,22 @@ def blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def text(value: Any, field: str, limit: int, problems: Problems, *, lines: bool = False) -> str:
-    """Text with runs of spaces folded (or, with `lines`, line ends kept and trailing spaces dropped), at most
-    `limit` characters; a NUL character is refused (databases and CSV files cannot keep it)."""
+NUL_MESSAGE = "Remove the NUL character (\\0): it cannot be stored."
+
+
+def without_nul(value: Any, field: str, problems: Problems) -> str:
+    """The value as text; a NUL character is refused (databases and CSV files cannot keep it)."""
     raw = "" if value is None else str(value)
     if "\x00" in raw:
-        problems.append((field, "Remove the NUL character (\\0): it cannot be stored."))
+        problems.append((field, NUL_MESSAGE))
         raw = raw.replace("\x00", "")
+    return raw
+
+
+def text(value: Any, field: str, limit: int, problems: Problems, *, lines: bool = False) -> str:
+    """Text with runs of spaces folded (or, with `lines`, line ends kept and trailing spaces dropped), at most
+    `limit` characters; a NUL character is refused (without_nul)."""
+    raw = without_nul(value, field, problems)
     if lines:
         clean = "\n".join(line.rstrip() for line in raw.strip().replace("\r\n", "\n").split("\n"))
     else:

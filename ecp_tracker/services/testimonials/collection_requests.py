@@ -31,9 +31,10 @@ from ecp_tracker.domain.testimonials import (
     add_months,
     statement_digest,
 )
-from ecp_tracker.models import Account, Testimonial, TestimonialRequest
+from ecp_tracker.models import Testimonial, TestimonialRequest
 from ecp_tracker.models.base import utcnow
-from ecp_tracker.services.shared import audit
+from ecp_tracker.services.accounts import read_only
+from ecp_tracker.services.shared import audit, raw_input
 from ecp_tracker.services.shared.pagination import Page, paginate
 from ecp_tracker.services.testimonials import testimonials
 from ecp_tracker.services.testimonials.settings import load_settings
@@ -95,9 +96,7 @@ def create_request(
     `raw`: contact_id, kind, message, valid_days, single_use, promise_id (the give-to-get promise it
     delivers)."""
     now = now or utcnow()
-    account = session.get(Account, account_id)
-    if account is None:
-        raise NotFound(f"There is no account with id {account_id}.")
+    account = read_only.open_account(session, account_id)
     settings = load_settings(session)
     problems: list[tuple[str, str]] = []
     message = str(raw.get("message") or "").strip()
@@ -181,6 +180,7 @@ def new_link(session: Session, actor: Actor, request_id: int, *, now: datetime |
     request = get_request(session, request_id)
     if request.submissions and request.single_use:
         raise Conflict("The customer has already answered this request.")
+    read_only.check_open(request.account)
     token = secrets.token_urlsafe(32)
     request.token_hash = digest(token)
     request.expires_at = now + timedelta(days=load_settings(session).request_valid_days)
@@ -295,6 +295,11 @@ def _find(session: Session, token: str, now: datetime) -> TestimonialRequest:
             "This link is not valid. Check that it was copied completely, or ask the person who sent it "
             "for a new one."
         )
+    if read_only.is_read_only(request.account):
+        raise LinkUnavailable(
+            "This link is no longer open. Ask the person who sent it for a new one; "
+            "nothing you typed was sent."
+        )
     if request.single_use and request.submissions:
         raise LinkUnavailable(
             "This link has already been used: your testimonial was received. Thank you! If you want to "
@@ -349,6 +354,10 @@ def open_form(session: Session, token: str, *, now: datetime | None = None) -> C
     )
 
 
+# The typed fields of an answer; each is refused with a NUL character in it, as every form's text is.
+TEXT_FIELDS = ("body", "rating", "name", "title", "consent_scope", "statement_digest")
+
+
 def submit(
     session: Session, token: str, raw: Mapping[str, Any], *, now: datetime | None = None
 ) -> Testimonial:
@@ -358,6 +367,7 @@ def submit(
     request = _find(session, token, now)
     settings = load_settings(session)
     problems: list[tuple[str, str]] = []
+    raw = {**raw, **{key: raw_input.without_nul(raw.get(key), key, problems) for key in TEXT_FIELDS}}
     body = "\n".join(line.rstrip() for line in str(raw.get("body") or "").replace("\r\n", "\n").split("\n"))
     body = body.strip()
     if not body and TestimonialKind(request.kind).needs_body:

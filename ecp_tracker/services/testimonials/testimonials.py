@@ -51,6 +51,7 @@ from ecp_tracker.models import (
     TestimonialTag,
     TestimonialUsage,
 )
+from ecp_tracker.services.accounts import read_only
 from ecp_tracker.services.pilots import discounts
 from ecp_tracker.services.shared import audit, raw_input
 from ecp_tracker.services.testimonials.settings import TestimonialSettings, load_settings
@@ -345,9 +346,7 @@ def create_testimonial(
 ) -> Testimonial:
     """Record a testimonial that has arrived (`received`, e.g. by e-mail or on a call) or one that is asked
     for (`requested`). `raw` may carry consent fields and `promise_id`, the promise it delivers."""
-    account = session.get(Account, account_id)
-    if account is None:
-        raise NotFound(f"There is no account with id {account_id}.")
+    account = read_only.open_account(session, account_id)
     if status not in (TestimonialStatus.RECEIVED.value, TestimonialStatus.REQUESTED.value):
         raise InvalidFields([("status", "A new testimonial is received or requested.")])
     settings = load_settings(session)

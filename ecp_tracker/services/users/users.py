@@ -185,6 +185,7 @@ def update_user(
             f"{user.name} was changed by someone else while you were editing; nothing was saved. "
             f"Current values: role {user.role}, {'active' if user.active else 'deactivated'}.",
             current={"name": user.name, "role": user.role, "active": user.active, "version": user.version},
+            record=user,
         )
     new_role = _parse_role(role) if role is not None else user.role_enum
     new_active = user.active if active is None else active

@@ -47,7 +47,7 @@ from ecp_tracker.models import (
     account_archetypes,
 )
 from ecp_tracker.models.base import utcnow
-from ecp_tracker.services.accounts import traits
+from ecp_tracker.services.accounts import read_only, traits
 from ecp_tracker.services.accounts.accounts import Lookups, apply_clean, same_values, trait_snapshot
 from ecp_tracker.services.accounts.fields import CleanAccount, clean_account
 from ecp_tracker.services.accounts.importing.presets import (
@@ -547,6 +547,7 @@ class _Import:
             Account.stage,
             Account.converted_on,
             Account.churned_on,
+            Account.archived_at,
         )
         found = [*self.session.execute(select(*columns).where(Account.name_key.in_(_inline(keys))))]
         if domains:
@@ -580,6 +581,14 @@ class _Import:
             )
             return None
         match = by_name or by_site
+        if match is not None and match.archived_at is not None:
+            self.problem(
+                pending.row,
+                self.column("name" if match is by_name else "domain"),
+                f"This row matches the account {match.name!r} (id {match.id}): "
+                + read_only.archived_message(match.name),
+            )
+            return None
         self.matches[pending.row] = match.id if match is not None else None
         if match is not None:
             if match.id in self.matched_rows:

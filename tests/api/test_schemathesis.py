@@ -1,0 +1,143 @@
+"""The API against its own OpenAPI document (issue 19): schemathesis (pinned in pyproject's dev extras) with
+every check and its stateful phase, as an admin and as a viewer, against a real gunicorn process on a SQLite
+database holding the demo workspace. Bounded in examples and time so it takes a minute or two.
+
+The same run by hand is in docs/api.md ("Checking the API against its document").
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PG_URL, ROOT
+
+CONFIG = Path(__file__).with_name("schemathesis.toml")
+BIN = Path(sys.executable).parent
+# Per role: (examples per operation, seconds at most for the whole run). The viewer runs first: the admin's
+# run edits users at random (role, active) and could leave the viewer's token refused, testing only 401s.
+BUDGET = {"viewer": (4, 30), "admin": (12, 75)}
+
+pytestmark = [
+    pytest.mark.schemathesis,
+    pytest.mark.skipif(bool(PG_URL), reason="runs once, on SQLite (the SQLite pass of CI)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _flask(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return done.stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
+    """gunicorn on a free port over a demo workspace; the base URL and an API token per role."""
+    tmp = tmp_path_factory.mktemp("schemathesis")
+    env = {
+        **os.environ,
+        "APP_ENV": "development",
+        "SECRET_KEY": "schemathesis-secret-key-0123456789abcdef0123",
+        "DATABASE_URL": f"sqlite:///{tmp / 'api.sqlite3'}",
+        "FLASK_APP": "wsgi",
+        "IMPORT_DIR": str(tmp / "imports"),
+        "PYTHONPATH": str(ROOT),
+    }
+    _flask(env, "db", "upgrade")
+    _flask(env, "demo")
+    tokens = {
+        role: _flask(
+            env, "tokens", "create", f"{role}@northwind.example", "--name", "schemathesis"
+        ).splitlines()[-1]
+        for role in BUDGET
+    }
+    port = _free_port()
+    log_path = tmp / "server.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                    break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        pytest.fail(f"gunicorn did not start: {log_path.read_text()}")
+                    time.sleep(0.2)
+            yield f"http://127.0.0.1:{port}", tokens
+        finally:
+            server.terminate()
+            server.wait(timeout=15)
+    server_errors = [line for line in log_path.read_text().splitlines() if "Traceback" in line]
+    assert not server_errors, log_path.read_text()
+
+
+@pytest.mark.parametrize("role", list(BUDGET))
+def test_the_api_keeps_its_document(served, role, tmp_path):
+    base, tokens = served
+    examples, seconds = BUDGET[role]
+    # The token works, so the run tests more than 401s.
+    connection = http.client.HTTPConnection(base.removeprefix("http://"), timeout=10)
+    connection.request("GET", "/api/v1/me", headers={"Authorization": f"Bearer {tokens[role]}"})
+    assert connection.getresponse().status == 200
+    connection.close()
+    st = shutil.which("st", path=str(BIN)) or shutil.which("st")
+    assert st, "schemathesis is not installed: pip install -e '.[dev]'"
+    command = [
+        st,
+        "--config-file",
+        str(CONFIG),
+        "--no-color",
+        "run",
+        f"{base}/api/v1/openapi.json",
+        "--header",
+        f"Authorization: Bearer {tokens[role]}",
+        "--checks",
+        "all",
+        "--phases",
+        "examples,coverage,fuzzing,stateful",
+        "--max-examples",
+        str(examples),
+        "--max-time",
+        str(seconds),
+        "--workers",
+        "1",
+        "--seed",
+        "19",
+        "--generation-database",
+        "none",
+        "--request-timeout",
+        "20",
+    ]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=seconds + 240)
+    assert done.returncode == 0, done.stdout[-20_000:] + done.stderr[-5_000:]
