@@ -16,6 +16,7 @@ from ecp_tracker.domain.reviews import fingerprint
 from ecp_tracker.models import Account, IcpVersion, Review
 from ecp_tracker.services.accounts import accounts
 from ecp_tracker.services.reviews import reviews
+from ecp_tracker.services.reviews.markdown import to_markdown
 from tests.conftest import TEST_ACTOR
 from tests.factories.analysis import add
 
@@ -152,3 +153,18 @@ def test_flask_reviews_open_and_export(app, evidence, tmp_path):
     exported = runner.invoke(args=["reviews", "export", review_id, "--format", "markdown", "--out", str(out)])
     assert exported.exit_code == 0 and out.read_text().startswith("# ECP to ICP review, 2026-11")
     assert runner.invoke(args=["reviews", "export", "999999"]).exit_code == 1
+
+
+def test_the_markdown_names_a_decided_trait_by_its_label(db_session):
+    """Company size, not size_band: the record reads as the pages do."""
+    for i in range(20):
+        add(db_session, f"Big {i}", employees=120, stage="customer" if i < 18 else "lost")
+        add(db_session, f"Small {i}", employees=10, stage="customer" if i < 4 else "lost")
+    db_session.commit()
+    review = reviews.open_review(db_session, TEST_ACTOR, "2026-11", today=TODAY)
+    labels = reviews.trait_labels_of(review)
+    assert labels["size_band"] != "size_band"
+    decision = {"trait": "size_band", "value": "51-200", "decision": "graduate", "rationale": "Big converts"}
+    reviews.decide(db_session, TEST_ACTOR, review.id, decision)
+    text = to_markdown(db_session, review)
+    assert f"- **{labels['size_band']} = 51-200: graduate**" in text and "size_band" not in text

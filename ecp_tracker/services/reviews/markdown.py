@@ -94,14 +94,16 @@ def to_markdown(session: Session, review: Review) -> str:
                 f"{c.looks} | {c.ready or 'not yet'} | {decision} |"
             )
     if review.decisions:
+        labels = reviews.trait_labels_of(review)
         lines += ["", "## Decisions", ""]
         for d in review.decisions:
             extra = f", revisit on {d.revisit_on:%Y-%m-%d}" if d.revisit_on else ""
             extra += f", {d.points} points" if d.points else ""
             against = " **Against the evidence.**" if d.against_evidence else ""
             by = f" Decided by {_cell(d.deciders)}." if d.deciders else ""
+            trait = _cell(labels.get(d.trait, d.trait))
             lines.append(
-                f"- **{_cell(d.trait)} = {_cell(d.value)}: {d.decision}**{extra}.{against} "
+                f"- **{trait} = {_cell(d.value)}: {d.decision}**{extra}.{against} "
                 f"{_cell(d.rationale)}{by}"
             )
     if review.notes:

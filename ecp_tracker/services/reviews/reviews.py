@@ -132,6 +132,15 @@ class Changes:
     tier_moves_comparable: bool
 
 
+def trait_labels_of(review: Review) -> dict[str, str]:
+    """The trait labels the snapshot's analysis used, by trait name (`trait:tech_stack` -> its label)."""
+    return {
+        result["trait"]: result.get("label") or result["trait"]
+        for outcome in (review.snapshot.get("outcomes") or {}).values()
+        for result in outcome.get("results", [])
+    }
+
+
 def candidates(session: Session, review: Review) -> list[Candidate]:
     """The primary outcome's results the meeting decides on: every value the engine calls graduate, exclude
     or promising, and every value deferred at an earlier review, with its looks and readiness."""

@@ -189,6 +189,7 @@ def _show(review_id: int, status: int = 200, refused: DecisionForm | None = None
         conflict=forms.get("conflict"),
         draft=session.get(IcpVersion, review.draft_icp_version_id) if review.draft_icp_version_id else None,
         in_force=_criteria_in_force(session, review),
+        trait_labels=reviews.trait_labels_of(review),
         superseded_by=reviews.superseded_by(session, review),
         latest_of_period=reviews.latest_of_period(session, review.period),
         number_labels=markdown.NUMBER_LABELS,
