@@ -124,6 +124,11 @@ def test_the_api_keeps_its_document(served, role, tmp_path):
         f"Authorization: Bearer {tokens[role]}",
         "--checks",
         "all",
+        # DELETE archives (accounts, interviews, findings): nothing entered is ever deleted, and GET of an
+        # archived record answers 200 with its archived_at so that it can be shown and restored (docs/api.md).
+        # This check wants 404 or 410 after a DELETE.
+        "--exclude-checks",
+        "use_after_free",
         "--phases",
         "examples,coverage,fuzzing,stateful",
         "--max-examples",

@@ -105,8 +105,10 @@ class Writer:
     def _archetypes(self, *, live: bool = True) -> list[Archetype]:
         return list(archetypes.list_archetypes(self.session, include_archived=not live))
 
-    def _account_ids(self) -> list[int]:
-        return list(self.session.scalars(select(Account.id)))
+    def _account_ids(self, *, live: bool = True) -> list[int]:
+        """Live accounts (an archived one is read-only until restored); with live=False every account."""
+        stmt = select(Account.id)
+        return list(self.session.scalars(stmt.where(Account.archived_at.is_(None)) if live else stmt))
 
     def _raw(self) -> dict[str, Any]:
         rng = self.rng
@@ -147,7 +149,7 @@ class Writer:
             )
 
     def archive_account(self) -> None:
-        ids = self._account_ids()
+        ids = self._account_ids(live=False)
         if ids:
             account = accounts.get_account(self.session, self.rng.choice(ids))
             accounts.set_archived(self.session, TEST_ACTOR, account.id, archived=account.archived_at is None)

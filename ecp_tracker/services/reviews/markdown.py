@@ -103,8 +103,7 @@ def to_markdown(session: Session, review: Review) -> str:
             by = f" Decided by {_cell(d.deciders)}." if d.deciders else ""
             trait = _cell(labels.get(d.trait, d.trait))
             lines.append(
-                f"- **{trait} = {_cell(d.value)}: {d.decision}**{extra}.{against} "
-                f"{_cell(d.rationale)}{by}"
+                f"- **{trait} = {_cell(d.value)}: {d.decision}**{extra}.{against} {_cell(d.rationale)}{by}"
             )
     if review.notes:
         lines += ["", "## Notes", "", review.notes]
