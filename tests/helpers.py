@@ -1,10 +1,15 @@
-"""Helpers the tests of several areas share: counting SQL statements (no N+1) and audit events."""
+"""Helpers the tests of several areas share: counting SQL statements (no N+1), audit events, and serving the
+app in a real server process."""
 
 from __future__ import annotations
 
 import io
+import socket
+import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import Connection, Engine, event, func, select
@@ -54,3 +59,22 @@ def upload_csv(client, content: bytes, name: str = "companies.csv", **fields):
         data={"file": (io.BytesIO(content), name), "preset": "auto", **fields},
         content_type="multipart/form-data",
     )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_listening(server: subprocess.Popen, port: int, log_path: Path, *, seconds: float = 30) -> None:
+    """Return once `server` accepts connections on `port`; fail with its log if it exits or takes too long."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start: {log_path.read_text()}") from None
+            time.sleep(0.1)

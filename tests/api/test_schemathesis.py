@@ -10,16 +10,15 @@ from __future__ import annotations
 import http.client
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import PG_URL, ROOT
+from tests.helpers import free_port, wait_until_listening
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 BIN = Path(sys.executable).parent
@@ -31,12 +30,6 @@ pytestmark = [
     pytest.mark.schemathesis,
     pytest.mark.skipif(bool(PG_URL), reason="runs once, on SQLite (the SQLite pass of CI)"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _flask(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
@@ -74,7 +67,7 @@ def served(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
         ).splitlines()[-1]
         for role in BUDGET
     }
-    port = _free_port()
+    port = free_port()
     log_path = tmp / "server.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
@@ -85,15 +78,7 @@ def served(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
             stderr=subprocess.STDOUT,
         )
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                    break
-                except OSError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        pytest.fail(f"gunicorn did not start: {log_path.read_text()}")
-                    time.sleep(0.2)
+            wait_until_listening(server, port, log_path)
             yield f"http://127.0.0.1:{port}", tokens
         finally:
             server.terminate()

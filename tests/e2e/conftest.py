@@ -4,10 +4,8 @@ in Debian's Chromium. On PostgreSQL runs the server gets a database of its own (
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from ecp_tracker.db import normalize_url
 from tests.conftest import PG_URL, ROOT
+from tests.helpers import free_port, wait_until_listening
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -27,12 +26,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _e2e_database(tmp: Path, suffix: str = "e2e") -> str:
@@ -86,7 +79,7 @@ def _serve(tmp: Path, suffix: str, *, demo: bool = False) -> Iterator[str]:
         subprocess.run(
             [sys.executable, "-m", "flask", "demo"], cwd=ROOT, env=env, check=True, capture_output=True
         )
-    port = _free_port()
+    port = free_port()
     log = (tmp / "server.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "flask", "run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"],
@@ -96,15 +89,7 @@ def _serve(tmp: Path, suffix: str, *, demo: bool = False) -> Iterator[str]:
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"server did not start: {(tmp / 'server.log').read_text()}") from None
-                time.sleep(0.1)
+        wait_until_listening(server, port, tmp / "server.log")
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()

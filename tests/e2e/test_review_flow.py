@@ -119,6 +119,9 @@ def test_a_whole_review_from_the_open_month_to_re_tiered_accounts(page, tmp_path
     page.get_by_role("button", name="Finalise the review").click()
     page.get_by_text(re.compile(r"Finalised the review")).wait_for()
     assert page.get_by_role("button", name="Record the decision").count() == 0  # read-only from now on
+    in_force = page.get_by_role("link", name="One-page ICP in force")
+    assert in_force.get_attribute("href") == f"/icp/{first}/one-page"
+    assert page.get_by_role("link", name="One-page ICP of the draft").count() == 1
     screenshot(page, "51-review-finalised")
 
     page.locator("#outcome").get_by_role("link", name=re.compile(r"ICP version \d+")).click()
