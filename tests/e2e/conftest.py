@@ -107,12 +107,16 @@ def browser(live_server):
         chromium.close()
 
 
+def page_on(browser, base_url: str) -> Iterator:
+    """A page in a context of its own (1280 x 800) on the server at `base_url`, closed afterwards."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from page_on(browser, live_server)
 
 
 def screenshot(page, name: str) -> None:

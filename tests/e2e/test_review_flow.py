@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import page_on, screenshot
 from tests.e2e.test_first_run import sign_in
 from tests.e2e.test_icp_flow import add_from_analysis, score_on_page
 from tests.e2e.test_import_filter_export import ensure_editor
@@ -28,10 +28,7 @@ CELLS = {
 
 @pytest.fixture
 def page(browser, fresh_server):
-    context = browser.new_context(base_url=fresh_server, viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from page_on(browser, fresh_server)
 
 
 def accounts_csv(tmp_path, converted_on: str) -> str:
