@@ -131,7 +131,7 @@ def _decision_form(candidate) -> DecisionForm:
     return DecisionForm(formdata=None, data=data)
 
 
-def _number_ids(form, suffix: int | str) -> None:
+def _suffix_ids(form, suffix: int | str) -> None:
     """Several forms on one page: each field's id (and its label's `for`) gets the form's suffix, so that
     every label names its own field; the names the server reads stay."""
     for f in form:
@@ -151,9 +151,9 @@ def _page_forms(review, found, refused: DecisionForm | None, given: dict) -> dic
     )
     finalise = given.get("finalise_form") or FinaliseForm(formdata=None, data={"version": version})
     correction = _open_form(formdata=None, data={"period": review.period, "supersedes": review.id})
-    suffixed = [*enumerate(decision_forms.values(), start=1), ("notes", notes), ("finalise", finalise)]
-    for suffix, form in [*suffixed, ("correction", correction)]:
-        _number_ids(form, suffix)
+    others = (("notes", notes), ("finalise", finalise), ("correction", correction))
+    for suffix, form in (*enumerate(decision_forms.values(), start=1), *others):
+        _suffix_ids(form, suffix)
     return {
         "decision_forms": decision_forms,
         "notes_form": notes,
