@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ecp_tracker.domain.actors import Actor
+from ecp_tracker.domain.reviews import period_before
 from ecp_tracker.models import Review
 
 if TYPE_CHECKING:
@@ -28,11 +29,6 @@ PAGE_TARGET_MS = 300.0
 SCRATCH_PERIOD = "2001-01"  # opened and rolled back by the open row
 
 
-def _last_month(today: date) -> str:
-    first = today.replace(day=1)
-    return (date.fromordinal(first.toordinal() - 1)).strftime("%Y-%m")
-
-
 def ensure_review(engine: Any, today: date | None = None) -> None:
     """The review of last month, opened once with the default outcomes (converted and churned)."""
     from ecp_tracker.services.reviews import reviews
@@ -41,7 +37,7 @@ def ensure_review(engine: Any, today: date | None = None) -> None:
     with Session(engine) as session:
         if session.scalar(select(Review.id).limit(1)) is not None:
             return
-        reviews.open_review(session, ACTOR, _last_month(today), today=today)
+        reviews.open_review(session, ACTOR, period_before(today), today=today)
         session.commit()
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ecp_tracker.domain.actors import Actor
+from ecp_tracker.domain.reviews import period_before
 from ecp_tracker.models import IcpVersion
 from ecp_tracker.services.icp import versions
 from ecp_tracker.services.reviews import reviews
@@ -92,13 +93,6 @@ SECOND = {
 }
 
 
-def _month(today: date, back: int) -> str:
-    first = today.replace(day=1)
-    for _ in range(back):
-        first = (first - timedelta(days=1)).replace(day=1)
-    return first.strftime("%Y-%m")
-
-
 def _review(session: Session, actor: Actor, period: str, plan: dict[str, Any], today: date) -> IcpVersion:
     """Open, decide, finalise; the draft it produced gets the plan's name, narrative and tiers, then is
     activated."""
@@ -130,6 +124,6 @@ def load_icp(session: Session, actor: Actor, today: date, created: list[str], ex
         existing.append("ICP versions")
         return
     for back, plan in ((2, FIRST), (1, SECOND)):
-        period = _month(today, back)
+        period = period_before(today, back)
         version = _review(session, actor, period, plan, today)
         created += [f"review of {period}", f"ICP version {version.number}"]

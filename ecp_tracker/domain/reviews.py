@@ -41,6 +41,12 @@ class Decision(StrEnum):
 FOLLOWS = {Decision.GRADUATE: "graduate", Decision.EXCLUDE: "exclude"}
 
 
+def period_before(day: date, months: int = 1) -> str:
+    """The month `months` before the month of `day`, as a period: 2026-01-15 and 1 give "2025-12"."""
+    index = day.year * 12 + day.month - 1 - months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 def parse_period(text: str) -> tuple[date, date] | None:
     """A period such as 2026-11 as (first day, first day of the next month); None if malformed."""
     match = PERIOD.match((text or "").strip())

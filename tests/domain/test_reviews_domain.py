@@ -18,8 +18,16 @@ from ecp_tracker.domain.reviews import (
     canonical_json,
     fingerprint,
     parse_period,
+    period_before,
     readiness,
 )
+
+
+def test_the_period_before_crosses_year_ends():
+    assert period_before(date(2026, 12, 3)) == "2026-11"
+    assert period_before(date(2026, 1, 31)) == "2025-12"
+    assert period_before(date(2026, 3, 1), 2) == "2026-01"
+    assert period_before(date(2026, 2, 28), 14) == "2024-12"
 
 
 def test_periods_are_months():

@@ -22,6 +22,7 @@ from ecp_tracker.domain.reviews import (
     against_evidence,
     fingerprint,
     parse_period,
+    period_before,
     readiness,
 )
 from ecp_tracker.models import IcpVersion, Review, ReviewDecision
@@ -454,7 +455,7 @@ def next_review_date(session: Session, today: date) -> tuple[str, date]:
     the first working day after that month, when the meeting is due."""
     last_month_end = today.replace(day=1) - timedelta(days=1)
     latest = session.scalar(select(func.max(Review.period)).where(Review.status == ReviewStatus.FINALISED))
-    period = last_month_end.strftime("%Y-%m")
+    period = period_before(today)
     if latest is not None and latest >= period:
         following = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
         period = today.strftime("%Y-%m")
