@@ -82,7 +82,7 @@ def result_path(app: Flask, job: ImportJob) -> Path:
 def _import_accounts(app: Flask, session: Session, actor: Actor, job: ImportJob, *, dry_run: bool) -> str:
     """Check (dry run) or import the file: the account import's two passes."""
     progress = progress_file(app, job)
-    phase = "checking" if dry_run else "importing"
+    phase = "checked" if dry_run else "imported"
     with upload_path(app, job.stored_name).open("rb") as stream:
         report = import_accounts(
             session,

@@ -41,6 +41,14 @@ def upload(page, path: str) -> None:
     )
 
 
+def clipped_tables(page) -> list[str]:
+    """Tables wider than the card around them (so part of them is cut off or needs a sideways scroll)."""
+    return page.evaluate(
+        """Array.from(document.querySelectorAll('.card table')).filter(
+             t => t.scrollWidth > t.closest('.card').clientWidth).map(t => t.innerText.slice(0, 40))"""
+    )
+
+
 def ensure_editor(page) -> None:
     """First run (if this server is new): an admin, who adds the editor used below."""
     page.goto("/login")
@@ -70,6 +78,13 @@ def test_import_fix_reimport_filter_export(page, tmp_path):
         page.locator("tbody tr", has_text="employees").first.inner_text().startswith("3")
     )  # spreadsheet row 3
     screenshot(page, "10-import-refused")
+    # Every column is read on the page, at a desktop width and on a phone: nothing is cut off by its card.
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert clipped_tables(page) == [], width
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.locator("td.samples").get_by_text("Ledgerly", exact=True).count() == 1
+    page.set_viewport_size({"width": 1366, "height": 900})
 
     fixed = [row.replace(",many,", ",25,") for row in ROWS]
     upload(page, write_file(tmp_path, fixed))

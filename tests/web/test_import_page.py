@@ -40,7 +40,7 @@ def test_a_bad_row_is_named_and_nothing_is_written(client_as, db_session):
     response = upload_csv(editor, content)
     page = editor.get(response.headers["Location"]).get_data(as_text=True)
     assert "1 problem to fix first" in page
-    assert "<td>3</td><td><code>employees</code></td>" in page
+    assert '<td data-label="Row">3</td><td data-label="Column"><code>employees</code></td>' in page
     job = db_session.scalar(select(ImportJob))
     refused = editor.post(f"/accounts/import/{job.id}/run", follow_redirects=True)
     assert "Only a checked file" in refused.get_data(as_text=True)
@@ -70,7 +70,7 @@ def test_columns_can_be_mapped_by_hand(client_as, db_session):
     location = response.headers["Location"]
     page = editor.get(location).get_data(as_text=True)
     assert "no column for the account name" in page
-    assert "<td>Orbit Co</td>" in page  # the preview shows the file as read
+    assert "<span>Orbit Co</span>" in page  # each column shows its first values as read
     job = db_session.scalar(select(ImportJob))
     form = {"header-0": "Company", "column-0": "name", "header-1": "Segment", "column-1": "industry"}
     form |= {"header-2": "Headcount", "column-2": "employees"}
