@@ -3,30 +3,7 @@
 from __future__ import annotations
 
 from tests.e2e.conftest import screenshot
-
-PASSWORD = "a long enough password"
-
-
-def sign_in(page, email: str, password: str = PASSWORD) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def sign_out(page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url("**/login")
-
-
-def add_user(page, name: str, email: str, role: str) -> None:
-    page.goto("/admin/users")
-    page.get_by_label("Name").fill(name)
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Role").select_option(role)
-    page.get_by_label("Initial password").fill(PASSWORD)
-    page.get_by_role("button", name="Add user").click()
-    page.get_by_text(f"{name} ({email}) can now sign in as {role}.").wait_for()
+from tests.e2e.steps import PASSWORD, add_user, sign_in, sign_out
 
 
 def test_first_run_admin_adds_editor_and_viewer_cannot_reach_admin(page):

@@ -8,8 +8,7 @@ import csv
 import re
 
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_first_run import sign_in
-from tests.e2e.test_import_filter_export import ensure_editor
+from tests.e2e.steps import add_from_analysis, ensure_editor, score_on_page, sign_in
 
 INDUSTRY, OTHER_INDUSTRY = "Quantum fintech", "Quantum retail"
 REGION, OTHER_REGION = "Nordics", "Andes"
@@ -33,24 +32,6 @@ def accounts_csv(tmp_path) -> str:
     path = tmp_path / "icp-accounts.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return str(path)
-
-
-def score_on_page(page) -> tuple[str, int, list[int]]:
-    card = page.locator("#icp")
-    tier = re.search(r"Tier (\w+)", card.inner_text()).group(1)
-    score = int(card.locator("tfoot th.num").inner_text())
-    points = [int(p) for p in card.locator("tbody td.num").all_inner_texts()]
-    return tier, score, points
-
-
-def add_from_analysis(page, value: str, points: int) -> str:
-    page.goto("/analysis/")
-    row = page.locator("table.analysis-table tbody tr", has=page.get_by_role("link", name=value, exact=True))
-    row.get_by_label(f"Points for {value}").fill(str(points))
-    row.get_by_role("button", name="Add to draft ICP").click()
-    flash = page.get_by_text(re.compile(f"Added {value} to draft version"))
-    flash.wait_for()
-    return re.search(r"draft version (\d+)", flash.inner_text()).group(1)
 
 
 def test_icp_from_analysis_preview_activate_and_roll_back(page, tmp_path):

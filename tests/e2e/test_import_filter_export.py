@@ -10,7 +10,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_first_run import PASSWORD, add_user, sign_in
+from tests.e2e.steps import ensure_editor, sign_in
 
 HEADER = (
     "Record ID,Company name,Company Domain Name,Industry,Number of Employees,Annual Revenue,Country/Region,"
@@ -47,24 +47,6 @@ def clipped_tables(page) -> list[str]:
         """Array.from(document.querySelectorAll('.card table')).filter(
              t => t.scrollWidth > t.closest('.card').clientWidth).map(t => t.innerText.slice(0, 40))"""
     )
-
-
-def ensure_editor(page) -> None:
-    """First run (if this server is new): an admin, who adds the editor used below."""
-    page.goto("/login")
-    if "/setup" in page.url:
-        page.get_by_label("Your name").fill("Fiona Founder")
-        page.get_by_label("Your e-mail").fill("fiona@startup.example")
-        page.get_by_label("Password", exact=True).fill(PASSWORD)
-        page.get_by_label("Repeat the password").fill(PASSWORD)
-        page.get_by_role("button", name="Create admin account").click()
-        page.get_by_role("heading", name="Dashboard").wait_for()
-    else:
-        sign_in(page, "fiona@startup.example")
-    page.goto("/admin/users")
-    if "ivan@startup.example" not in page.content():
-        add_user(page, "Ivan Importer", "ivan@startup.example", "editor")
-    page.get_by_role("button", name="Sign out").click()
 
 
 def test_import_fix_reimport_filter_export(page, tmp_path):

@@ -7,8 +7,7 @@ from datetime import timedelta
 
 from ecp_tracker.models.base import utcnow
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_first_run import sign_in
-from tests.e2e.test_import_filter_export import ensure_editor
+from tests.e2e.steps import ensure_editor, sign_in
 
 CRITERIA = (
     ("Dashboards load fast", "p95 load time", "at_most", "300", "ms"),

@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import page_on, screenshot
-from tests.e2e.test_first_run import sign_in
-from tests.e2e.test_icp_flow import add_from_analysis, score_on_page
-from tests.e2e.test_import_filter_export import ensure_editor
+from tests.e2e.steps import add_from_analysis, ensure_editor, score_on_page, sign_in
 
 INDUSTRY, OTHER_INDUSTRY = "Orbital fintech", "Orbital retail"
 REGION, OTHER_REGION = "Lagrange", "Hill country"

@@ -7,8 +7,7 @@ from __future__ import annotations
 import json
 
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_first_run import sign_in
-from tests.e2e.test_import_filter_export import ensure_editor
+from tests.e2e.steps import ensure_editor, sign_in
 
 QUOTE = "Quillfin closes the month in one day now; our analysts stopped waiting for the nightly batch."
 

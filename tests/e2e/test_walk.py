@@ -1,7 +1,8 @@
 """A walk through every page of the navigation, as a new user meets it: admin, editor and viewer of the demo
 workspace, at 1366 and 390 px. Fails on a console error, a 5xx (page or sub-resource), a page wider than the
-viewport, or a raw internal value on screen (`owner_id`, `economic_buyer`, `True`, a dict, microseconds).
-One server and one browser serve every page; screenshots go to test-artifacts/walk/ (kept by CI)."""
+viewport, a chart shrunk below 70% of its drawn size, or a raw internal value on screen (`owner_id`,
+`economic_buyer`, `True`, a dict, microseconds). One server and one browser serve every page; screenshots go
+to test-artifacts/walk/ (kept by CI)."""
 
 from __future__ import annotations
 
@@ -66,6 +67,13 @@ def _pages_of(page) -> list[str]:
     return seen + [d for d in details.values() if d not in seen]
 
 
+# Images shown at less than 70% of their drawn width: a chart's 8-point labels would be under 8 px.
+_SHRUNK_JS = """Array.from(document.querySelectorAll('main img')).filter(
+    i => i.naturalWidth > 0 && i.getBoundingClientRect().width > 0
+      && i.getBoundingClientRect().width / i.naturalWidth < 0.7
+  ).map(i => [i.currentSrc, i.getBoundingClientRect().width / i.naturalWidth])"""
+
+
 def _problems(page, path: str, width: int, failures: list[str]) -> list[str]:
     found = [f"{path} @{width}: {f}" for f in failures]
     failures.clear()
@@ -78,6 +86,10 @@ def _problems(page, path: str, width: int, failures: list[str]) -> list[str]:
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     if overflow > 1:
         found.append(f"{path} @{width}: {overflow}px wider than the viewport")
+    for src, scale in page.evaluate(_SHRUNK_JS):
+        found.append(
+            f"{path} @{width}: chart {src} shown at {scale:.0%} of its drawn size: its text is unreadable"
+        )
     if not path.startswith("/help"):
         text = page.evaluate(
             "() => document.querySelector('main') ? document.querySelector('main').innerText : ''"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ecp_tracker.services.analysis.analysis import Report
 from ecp_tracker.services.analysis.detail import GroupRates, ValueDetail
 from ecp_tracker.services.analysis.outcomes import OutcomeKind
-from ecp_tracker.web.charts import BRAND, INK, MUTED, svg_bytes
+from ecp_tracker.web.charts import BRAND, INK, MUTED, NARROW_WIDTH, svg_bytes
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -116,20 +116,26 @@ def forest_plot(report: Report) -> bytes:
     return svg_bytes(figure)
 
 
-def value_chart(report: Report, detail: ValueDetail) -> bytes:
+def value_chart(report: Report, detail: ValueDetail, *, narrow: bool = False) -> bytes:
+    """The value's chart for its outcome kind; `narrow` draws it about as wide as a phone's screen, without
+    the title the page's heading already gives."""
     if detail.kind is OutcomeKind.BINARY:
-        return _rates_chart(report, detail)
+        return _rates_chart(report, detail, narrow)
     if detail.kind is OutcomeKind.CONTINUOUS:
-        return _spread_chart(report, detail)
-    return _survival_chart(report, detail)
+        return _spread_chart(report, detail, narrow)
+    return _survival_chart(report, detail, narrow)
 
 
-def _rates_chart(report: Report, detail: ValueDetail) -> bytes:
+def _width(narrow: bool) -> float:
+    return NARROW_WIDTH - 0.8 if narrow else 8  # on a phone the labels left of the axes need the rest
+
+
+def _rates_chart(report: Report, detail: ValueDetail, narrow: bool) -> bytes:
     """Rate with the value and without it, overall and within each stratum, with Wilson intervals."""
     from matplotlib.figure import Figure
 
     groups: list[GroupRates] = [g for g in (detail.crude, *detail.strata) if g is not None]
-    figure = Figure(figsize=(8, 1.4 + 0.55 * len(groups)))
+    figure = Figure(figsize=(_width(narrow), 1.4 + 0.55 * len(groups)))
     axes = figure.subplots()
     for row, group in enumerate(groups):
         for offset, rate, colour, name in (
@@ -165,18 +171,18 @@ def _rates_chart(report: Report, detail: ValueDetail) -> bytes:
     axes.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, fontsize=8, frameon=False)
     _tidy(
         axes,
-        f"{report.outcome.label}: {detail.label} {detail.value} vs the rest",
+        "" if narrow else f"{report.outcome.label}: {detail.label} {detail.value} vs the rest",
         "Rate with 95% Wilson interval",
     )
     return svg_bytes(figure)
 
 
-def _spread_chart(report: Report, detail: ValueDetail) -> bytes:
+def _spread_chart(report: Report, detail: ValueDetail, narrow: bool) -> bytes:
     """Box plot with every account as a dot, for the accounts with the value and the rest."""
     import numpy as np
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(8, 2.8))
+    figure = Figure(figsize=(_width(narrow), 2.8))
     axes = figure.subplots()
     groups = [list(detail.with_values), list(detail.without_values)]
     present = [(i, g) for i, g in enumerate(groups) if g]
@@ -201,18 +207,19 @@ def _spread_chart(report: Report, detail: ValueDetail) -> bytes:
     axes.set_yticks([0, 1], labels=[f"with {detail.value}"[:40], "the rest"])
     axes.set_ylim(-0.6, 1.6)
     axes.invert_yaxis()
-    _tidy(axes, f"{report.outcome.label}: {detail.label} {detail.value} vs the rest", report.outcome.label)
+    title = "" if narrow else f"{report.outcome.label}: {detail.label} {detail.value} vs the rest"
+    _tidy(axes, title, report.outcome.label)
     return svg_bytes(figure)
 
 
-def _survival_chart(report: Report, detail: ValueDetail) -> bytes:
+def _survival_chart(report: Report, detail: ValueDetail, narrow: bool) -> bytes:
     """Kaplan-Meier curves of staying a customer, with and without the value."""
     from matplotlib.figure import Figure
 
     from ecp_tracker.analysis.survival import km_curve
 
     durations = detail.durations
-    figure = Figure(figsize=(8, 3.6))
+    figure = Figure(figsize=(_width(narrow), 3.6))
     axes = figure.subplots()
     if durations is not None:
         for times, events, colour, name in (
@@ -235,5 +242,6 @@ def _survival_chart(report: Report, detail: ValueDetail) -> bytes:
     axes.set_ylim(0, 1.05)
     axes.set_yticks([0, 0.25, 0.5, 0.75, 1], labels=["0%", "25%", "50%", "75%", "100%"])
     axes.legend(loc="lower left", fontsize=8, frameon=False)
-    _tidy(axes, f"Still a customer: {detail.label} {detail.value} vs the rest", "Days since conversion")
+    title = "" if narrow else f"Still a customer: {detail.label} {detail.value} vs the rest"
+    _tidy(axes, title, "Days since conversion")
     return svg_bytes(figure)

@@ -19,6 +19,7 @@ from ecp_tracker.services.analysis import detail as analysis_detail
 from ecp_tracker.services.analysis.outcomes import OUTCOMES, OutcomeKind
 from ecp_tracker.web.analysis import charts
 from ecp_tracker.web.analysis.forms import NO_ADJUSTMENT, AnalysisChoiceForm, AnalysisSettingsForm
+from ecp_tracker.web.charts import narrow_layout
 from ecp_tracker.web.forms_support import attempt, status_for
 
 bp = Blueprint(
@@ -171,7 +172,8 @@ def value_chart():
     trait, value = _value_args()
     report = _report(choice)
     detail = analysis_detail.value_detail(get_session(), report, trait, value)
-    return Response(charts.value_chart(report, detail), mimetype="image/svg+xml", headers=SVG_HEADERS)
+    svg = charts.value_chart(report, detail, narrow=narrow_layout())
+    return Response(svg, mimetype="image/svg+xml", headers=SVG_HEADERS)
 
 
 def _settings_page(form: AnalysisSettingsForm, status: int = 200):

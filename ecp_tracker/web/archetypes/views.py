@@ -10,7 +10,7 @@ from ecp_tracker.permissions import current_actor, permission
 from ecp_tracker.services.accounts import archetypes
 from ecp_tracker.services.accounts.listing import AccountFilters, list_accounts
 from ecp_tracker.web.archetypes.forms import ArchetypeForm, ArchiveForm
-from ecp_tracker.web.charts import rates_chart
+from ecp_tracker.web.charts import narrow_layout, rates_chart
 from ecp_tracker.web.forms_support import attempt, status_for
 
 bp = Blueprint("archetypes", __name__, url_prefix="/archetypes", template_folder="templates")
@@ -51,7 +51,10 @@ def chart():
     session = get_session()
     stats = archetypes.archetype_stats(session, archetypes.list_archetypes(session))
     svg = rates_chart(
-        [s.archetype.name for s in stats], [s.conversion for s in stats], title="Conversion by archetype"
+        [s.archetype.name for s in stats],
+        [s.conversion for s in stats],
+        title="Conversion by archetype",
+        narrow=narrow_layout(),
     )
     return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=60"})
 

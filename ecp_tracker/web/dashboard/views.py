@@ -15,6 +15,7 @@ from ecp_tracker.services.reviews.upcoming import upcoming
 from ecp_tracker.services.shared import audit
 from ecp_tracker.services.testimonials import testimonials
 from ecp_tracker.services.users import tokens, users
+from ecp_tracker.web.charts import narrow_layout
 from ecp_tracker.web.pilots import display
 from ecp_tracker.web.pilots.charts import per_month_chart
 
@@ -62,5 +63,6 @@ def index():
 @bp.route("/charts/pilots-per-month.svg")
 @permission(Role.VIEWER)
 def pilots_per_month_chart():
-    svg = per_month_chart(pilot_board.pilots_per_month(get_session(), today=display.today()))
+    counts = pilot_board.pilots_per_month(get_session(), today=display.today())
+    svg = per_month_chart(counts, narrow=narrow_layout())
     return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=60"})

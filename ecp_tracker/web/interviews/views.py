@@ -29,6 +29,7 @@ from ecp_tracker.services.interviews.themes import ThemeFilters
 from ecp_tracker.services.shared import audit
 from ecp_tracker.services.users import users
 from ecp_tracker.web.account_picker import named_account, pick_account
+from ecp_tracker.web.charts import narrow_layout
 from ecp_tracker.web.downloads import csv_download
 from ecp_tracker.web.form_rows import to_rows
 from ecp_tracker.web.forms_support import attempt, refused_status, status_for
@@ -111,7 +112,7 @@ def themes():
 def themes_svg():
     filters = filters_from_request(ThemeFilters.from_query, ThemeFilters)
     report = interview_themes.theme_report(get_session(), filters)
-    svg = themes_chart(report, limit=CHART_THEMES)
+    svg = themes_chart(report, limit=CHART_THEMES, narrow=narrow_layout())
     return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=60"})
 
 

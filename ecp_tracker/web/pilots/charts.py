@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from ecp_tracker.domain.pilots import PilotStatus
 from ecp_tracker.models import Pilot
 from ecp_tracker.services.pilots.board import MonthCount
-from ecp_tracker.web.charts import BRAND, INK, MUTED, svg_bytes
+from ecp_tracker.web.charts import BRAND, INK, MUTED, NARROW_WIDTH, svg_bytes
 
 STATUS_COLOURS = {
     PilotStatus.PLANNED.value: "#d97706",
@@ -34,13 +34,15 @@ def _style(axes) -> None:
     axes.set_axisbelow(True)
 
 
-def timeline_chart(pilots: Sequence[Pilot], today: date, *, months: int = 12) -> bytes:
+def timeline_chart(pilots: Sequence[Pilot], today: date, *, months: int = 12, narrow: bool = False) -> bytes:
     """A bar per pilot from its start to its end (or planned end), coloured by status; running pilots past
-    their planned end get a hatched overdue stretch up to today; a line marks today."""
+    their planned end get a hatched overdue stretch up to today; a line marks today. For a phone (`narrow`):
+    the last four months, shorter labels, the legend in two columns."""
     from matplotlib.dates import DateFormatter, MonthLocator, date2num
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
+    months = min(months, 4) if narrow else months
     window_start = today - timedelta(days=30 * months)
     horizon = today + timedelta(days=30)
     for pilot in pilots:
@@ -48,7 +50,7 @@ def timeline_chart(pilots: Sequence[Pilot], today: date, *, months: int = 12) ->
         if end and end > horizon:
             horizon = min(end, today + timedelta(days=180))
     rows = max(len(pilots), 1)
-    figure = Figure(figsize=(10, 1.2 + 0.3 * rows))
+    figure = Figure(figsize=(NARROW_WIDTH - 1.3 if narrow else 10, 1.2 + 0.3 * rows))
     axes = figure.subplots()
     left, right = date2num(window_start), date2num(horizon + timedelta(days=5))
     for row, pilot in enumerate(pilots):
@@ -86,7 +88,7 @@ def timeline_chart(pilots: Sequence[Pilot], today: date, *, months: int = 12) ->
     axes.text(date2num(today), rows - 0.45, " today", color=INK, fontsize=8.5, va="bottom")
     axes.set_xlim(left, right)
     axes.set_ylim(rows - 0.4, -0.6)
-    axes.set_yticks(range(len(pilots)), labels=[_label(p) for p in pilots])
+    axes.set_yticks(range(len(pilots)), labels=[_label(p, 22 if narrow else 42) for p in pilots])
     axes.xaxis.set_major_locator(MonthLocator())
     axes.xaxis.set_major_formatter(DateFormatter("%b %y"))
     axes.grid(axis="x", color=GRID, linewidth=0.8)
@@ -102,7 +104,7 @@ def timeline_chart(pilots: Sequence[Pilot], today: date, *, months: int = 12) ->
             handles=handles,
             loc="lower left",
             bbox_to_anchor=(0, 1.01),
-            ncol=min(len(handles), 7),
+            ncol=2 if narrow else min(len(handles), 7),
             frameon=False,
             fontsize=8.5,
             handlelength=1.4,
@@ -111,33 +113,46 @@ def timeline_chart(pilots: Sequence[Pilot], today: date, *, months: int = 12) ->
     return svg_bytes(figure)
 
 
-def per_month_chart(counts: Sequence[MonthCount]) -> bytes:
-    """Pilots started and pilots converted per calendar month, side by side."""
+def per_month_chart(counts: Sequence[MonthCount], *, narrow: bool = False) -> bytes:
+    """Pilots started and pilots converted per calendar month, side by side: months along the bottom, or, for
+    a phone (`narrow`), one row per month."""
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(8, 2.8))
-    axes = figure.subplots()
-    positions = range(len(counts))
-    axes.bar(
-        [x - 0.2 for x in positions], [c.started for c in counts], width=0.38, color=BRAND, label="Started"
-    )
-    axes.bar(
-        [x + 0.2 for x in positions],
-        [c.converted for c in counts],
-        width=0.38,
-        color="#047857",
-        label="Converted",
-    )
-    for x, c in zip(positions, counts, strict=True):
-        for offset, value in ((-0.2, c.started), (0.2, c.converted)):
-            if value:
-                axes.text(x + offset, value, str(value), ha="center", va="bottom", fontsize=7.5, color=INK)
     labels = [date(c.year, c.month, 1).strftime("%b %y") for c in counts]
-    axes.set_xticks(list(positions), labels=labels)
     top = max([c.started for c in counts] + [c.converted for c in counts] + [1])
-    axes.set_ylim(0, top * 1.18 + 0.5)
-    axes.yaxis.get_major_locator().set_params(integer=True)
-    axes.grid(axis="y", color=GRID, linewidth=0.8)
-    axes.legend(frameon=False, fontsize=8.5, loc="upper left", ncol=2)
+    series = (
+        ("Started", BRAND, -0.2, [c.started for c in counts]),
+        ("Converted", "#047857", 0.2, [c.converted for c in counts]),
+    )
+    positions = range(len(counts))
+    if narrow:
+        figure = Figure(figsize=(NARROW_WIDTH, 1.1 + 0.36 * max(len(counts), 1)))
+        axes = figure.subplots()
+        for label, colour, offset, values in series:
+            axes.barh([y + offset for y in positions], values, height=0.38, color=colour, label=label)
+            for y, value in zip(positions, values, strict=True):
+                if value:
+                    axes.text(value, y + offset, f" {value}", va="center", fontsize=8, color=INK)
+        axes.set_yticks(list(positions), labels=labels)
+        axes.invert_yaxis()
+        axes.set_xlim(0, top * 1.25 + 0.5)
+        axes.xaxis.get_major_locator().set_params(integer=True)
+        axes.grid(axis="x", color=GRID, linewidth=0.8)
+        axes.legend(frameon=False, fontsize=8.5, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2)
+    else:
+        figure = Figure(figsize=(8, 2.8))
+        axes = figure.subplots()
+        for label, colour, offset, values in series:
+            axes.bar([x + offset for x in positions], values, width=0.38, color=colour, label=label)
+            for x, value in zip(positions, values, strict=True):
+                if value:
+                    axes.text(
+                        x + offset, value, str(value), ha="center", va="bottom", fontsize=7.5, color=INK
+                    )
+        axes.set_xticks(list(positions), labels=labels)
+        axes.set_ylim(0, top * 1.18 + 0.5)
+        axes.yaxis.get_major_locator().set_params(integer=True)
+        axes.grid(axis="y", color=GRID, linewidth=0.8)
+        axes.legend(frameon=False, fontsize=8.5, loc="upper left", ncol=2)
     _style(axes)
     return svg_bytes(figure)

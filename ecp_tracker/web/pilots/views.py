@@ -30,6 +30,7 @@ from ecp_tracker.services.pilots.board import PilotFilters
 from ecp_tracker.services.shared import audit
 from ecp_tracker.services.users import users
 from ecp_tracker.web.account_picker import named_account, pick_account
+from ecp_tracker.web.charts import narrow_layout
 from ecp_tracker.web.downloads import csv_download
 from ecp_tracker.web.form_rows import to_rows
 from ecp_tracker.web.forms_support import attempt, refused_status, status_for
@@ -93,7 +94,7 @@ def index():
 @permission(Role.VIEWER)
 def timeline_svg():
     pilots_shown = pilot_board.timeline(get_session(), current_filters())
-    svg = timeline_chart(pilots_shown, display.today())
+    svg = timeline_chart(pilots_shown, display.today(), narrow=narrow_layout())
     return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=60"})
 
 

@@ -19,6 +19,7 @@ from ecp_tracker.services.icp import versions
 from ecp_tracker.services.reviews import markdown, reviews
 from ecp_tracker.services.reviews.snapshot import DEFAULT_OUTCOMES, PRIMARY_OUTCOME
 from ecp_tracker.services.shared import audit
+from ecp_tracker.web.charts import narrow_layout
 from ecp_tracker.web.forms_support import attempt, refused_status
 from ecp_tracker.web.page_forms import dispatch
 from ecp_tracker.web.pilots import display
@@ -108,7 +109,9 @@ def feedback_svg():
     session = get_session()
     found = reviews.list_reviews(session)
     rows = reviews.history(session, found[0]) if found else []
-    return Response(feedback_chart(rows), mimetype="image/svg+xml", headers=SVG_HEADERS)
+    return Response(
+        feedback_chart(rows, narrow=narrow_layout()), mimetype="image/svg+xml", headers=SVG_HEADERS
+    )
 
 
 @bp.route("/<int:review_id>")
@@ -268,7 +271,9 @@ def _finalised_message(review) -> str:
 def review_feedback_svg(review_id: int):
     session = get_session()
     rows = reviews.history(session, reviews.get_review(session, review_id))
-    return Response(feedback_chart(rows), mimetype="image/svg+xml", headers=SVG_HEADERS)
+    return Response(
+        feedback_chart(rows, narrow=narrow_layout()), mimetype="image/svg+xml", headers=SVG_HEADERS
+    )
 
 
 @bp.route("/<int:review_id>/review.md")
