@@ -77,8 +77,7 @@ _SHRUNK_JS = """Array.from(document.querySelectorAll('main img')).filter(
 def _problems(page, path: str, width: int, failures: list[str]) -> list[str]:
     found = [f"{path} @{width}: {f}" for f in failures]
     failures.clear()
-    response = page.goto(path)
-    page.wait_for_load_state("networkidle")
+    response = page.goto(path)  # waits for the load event: stylesheets and every image (the charts) included
     if response is None or response.status >= 500:
         found.append(f"{path} @{width}: HTTP {response.status if response else 'no response'}")
     found += [f"{path} @{width}: {f}" for f in failures]
@@ -100,34 +99,35 @@ def _problems(page, path: str, width: int, failures: list[str]) -> list[str]:
     return found
 
 
+@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("role", list(LOGINS))
-def test_walk_every_page(browser, demo_server, role):
+def test_walk_every_page(browser, demo_server, role, width):
+    """One role at one width: six walks, which the test workers share out."""
     WALK.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
-    for width in WIDTHS:
-        context = browser.new_context(base_url=demo_server, viewport={"width": width, "height": 900})
-        page = context.new_page()
-        failures: list[str] = []
-        page.on(
-            "console",
-            lambda m, f=failures: f.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
-        )
-        page.on("pageerror", lambda e, f=failures: f.append(f"page error: {e}"))
-        page.on(
-            "response",
-            lambda r, f=failures: f.append(f"HTTP {r.status} for {r.url}") if r.status >= 500 else None,
-        )
-        email, password = LOGINS[role]
-        page.goto("/login")
-        page.get_by_label("E-mail").fill(email)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(re.compile(r".*/$"))
-        paths = _pages_of(page)
-        assert len(paths) >= 15, paths  # the walk reached the areas, not just the dashboard
-        for index, path in enumerate(paths):
-            problems += _problems(page, path, width, failures)
-            name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "dashboard"
-            page.screenshot(path=str(WALK / f"{role}-{width}-{index:02d}-{name}.png"), full_page=True)
-        context.close()
+    context = browser.new_context(base_url=demo_server, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    failures: list[str] = []
+    page.on(
+        "console",
+        lambda m, f=failures: f.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+    )
+    page.on("pageerror", lambda e, f=failures: f.append(f"page error: {e}"))
+    page.on(
+        "response",
+        lambda r, f=failures: f.append(f"HTTP {r.status} for {r.url}") if r.status >= 500 else None,
+    )
+    email, password = LOGINS[role]
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r".*/$"))
+    paths = _pages_of(page)
+    assert len(paths) >= 15, paths  # the walk reached the areas, not just the dashboard
+    for index, path in enumerate(paths):
+        problems += _problems(page, path, width, failures)
+        name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "dashboard"
+        page.screenshot(path=str(WALK / f"{role}-{width}-{index:02d}-{name}.png"), full_page=True)
+    context.close()
     assert not problems, "\n".join(problems)
