@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
-from ecp_tracker.analysis.multiple import bh_q_values, mirror_groups, tests_counted
+from ecp_tracker.analysis.multiple import bh_q_values, first_of_group, mirror_groups, tests_counted
 from ecp_tracker.analysis.settings import AnalysisSettings
 
 if TYPE_CHECKING:
@@ -122,6 +122,13 @@ class ContinuousAnalysis:
 
     def to_json(self) -> dict[str, Any]:
         return analysis_json(self)
+
+
+def _same_test(comparison: RankComparison | None, twin: RankComparison | None) -> RankComparison | None:
+    """A mirror's comparison with its twin's p-value (one test seen from both sides)."""
+    if comparison is None or twin is None or twin is comparison:
+        return comparison
+    return replace(comparison, p_value=twin.p_value, method=twin.method, p_value_error=twin.p_value_error)
 
 
 def compare_ranks(
@@ -322,6 +329,8 @@ def analyze_continuous(
             comparison = compare_ranks(with_values, without_values, settings.confidence)
         rows.append((sample, with_values, without_values, comparison))
     groups = mirror_groups([(s.trait, len(x), len(y)) for s, x, y, _ in rows])
+    twins = first_of_group(groups)
+    rows = [(s, x, y, _same_test(c, rows[twin][3])) for (s, x, y, c), twin in zip(rows, twins, strict=True)]
     p_values = [c.p_value if c else None for *_, c in rows]
     q_values = bh_q_values(p_values, groups)
     checked = tests_counted(p_values, groups)

@@ -41,6 +41,13 @@ def tests_counted(p_values: Sequence[float | None], groups: Sequence[Hashable] |
     return len({key for key, p in zip(keys, p_values, strict=True) if p is not None and not math.isnan(p)})
 
 
+def first_of_group(groups: Sequence[Hashable]) -> list[int]:
+    """For each entry, the index of the first entry sharing its key. A value and its mirror are one test, so
+    the mirror reads its twin's p-value: a Monte Carlo p drawn twice would give the two sides two numbers."""
+    first: dict[Hashable, int] = {}
+    return [first.setdefault(key, i) for i, key in enumerate(groups)]
+
+
 def mirror_groups(values: Sequence[tuple[str, int, int]]) -> list[Hashable]:
     """One key per (trait, n_with, n_without): a trait with exactly two values, each the other's complement,
     gives both the same key (one comparison seen from both sides); every other value gets its own."""

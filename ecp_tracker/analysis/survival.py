@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ecp_tracker.analysis.continuous import (
@@ -30,7 +30,7 @@ from ecp_tracker.analysis.continuous import (
     subject,
     two_sided_z,
 )
-from ecp_tracker.analysis.multiple import bh_q_values, mirror_groups, tests_counted
+from ecp_tracker.analysis.multiple import bh_q_values, first_of_group, mirror_groups, tests_counted
 from ecp_tracker.analysis.settings import AnalysisSettings
 
 if TYPE_CHECKING:
@@ -425,6 +425,10 @@ def analyze_time_to_event(
     labels = labels or {}
     rows = [_compare(d, stratified_by, settings) for d in durations]
     groups = mirror_groups([(r.source.trait, len(r.with_pairs), len(r.without_pairs)) for r in rows])
+    rows = [  # a mirror is its twin's test: the same p-values (a Monte Carlo p is drawn once)
+        replace(row, p_value=rows[twin].p_value, adjusted_p_value=rows[twin].adjusted_p_value)
+        for row, twin in zip(rows, first_of_group(groups), strict=True)
+    ]
     q_values = bh_q_values([row.p_value for row in rows], groups)
     adjusted_q_values = bh_q_values([row.adjusted_p_value for row in rows], groups)
     primary_p = [row.adjusted_p_value if stratified_by else row.p_value for row in rows]

@@ -348,3 +348,16 @@ def test_student_sleep_data_is_an_exact_permutation_case():
     mirror = compare_ranks(SLEEP_DRUG_1, SLEEP_DRUG_2)
     assert mirror.p_value == pytest.approx(result.p_value)  # a value and its mirror: the same test
     assert 0.01 < result.p_value < 0.2  # the rank evidence is borderline, as every published analysis finds
+
+
+def test_a_two_level_trait_and_its_mirror_share_one_monte_carlo_p():
+    # 12 + 17 accounts: C(29, 12) = 52 million relabellings, too many to enumerate, so the p is drawn at
+    # random. "a" against the rest and "b" against the rest are one comparison: one p, not two draws (which,
+    # with groups of different sizes, would be two different random numbers).
+    rng = np.random.default_rng(3)
+    first, second = rng.normal(0.6, 1, 12).tolist(), rng.normal(0, 1, 17).tolist()
+    samples = [ValueSamples("trait:plan", "a", first, second), ValueSamples("trait:plan", "b", second, first)]
+    analysis = analyze_continuous("nps", samples, population=29, higher_is_better=True, settings=SETTINGS)
+    a, b = sorted(analysis.results, key=lambda r: r.value)
+    assert a.p_value_method == "permutation"
+    assert a.p_value == b.p_value and a.p_value_error == b.p_value_error and a.q_value == b.q_value
