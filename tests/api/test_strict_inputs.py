@@ -21,6 +21,7 @@ from ecp_tracker.models import (
     TestimonialRequest,
     TestimonialUsage,
 )
+from tests.factories.analysis import add
 from tests.factories.testimonials import TODAY, make_account, make_contact, make_testimonial
 
 PROBLEM = "application/problem+json"
@@ -212,3 +213,43 @@ def test_ids_above_32_bits_are_refused_and_the_document_says_so(api_as, db_sessi
     }
     for response in document["components"]["responses"].values():
         assert list(response["content"]) == ["application/problem+json"]
+
+
+def test_a_blank_stage_is_refused_not_read_as_prospect(api_as, db_session):
+    """The document lists the stages; the account cleaner reads "" as prospect (a blank import cell), which
+    in a PATCH would quietly reset a customer. The API refuses it naming the field and changes nothing."""
+    api = api_as(Role.EDITOR)
+    made = api.post(
+        "/api/v1/accounts", json={"name": "Staged Co", "stage": "customer", "converted_on": TODAY.isoformat()}
+    )
+    assert made.status_code == 201, made.get_json()
+    account = made.get_json()
+    before = count(db_session, AuditEvent)
+    for stage in ("", "   ", "Customer"):
+        response = api.patch(
+            f"/api/v1/accounts/{account['id']}", json={"stage": stage, "version": account["version"]}
+        )
+        message = refused(response, "stage")["errors"]["stage"]
+        assert message == [f"Stage must be one of prospect, pilot, customer, churned, lost, not {stage!r}."]
+    assert count(db_session, AuditEvent) == before
+    assert api.get(f"/api/v1/accounts/{account['id']}").get_json()["stage"] == "customer"
+
+
+def test_a_blank_trait_of_a_decision_is_named_as_the_trait(api_as, db_session):
+    """A decision names its trait and value; a blank trait was reported as an unknown value."""
+    for i in range(20):
+        add(db_session, f"Fin {i}", industry="Fintech", stage="customer" if i < 18 else "lost")
+    db_session.commit()
+    api = api_as(Role.EDITOR)
+    review = api.post("/api/v1/reviews", json={"period": "2026-11"}).get_json()["id"]
+    decision = {"trait": "industry", "value": "Fintech", "decision": "reject", "rationale": "Too early"}
+    blank_trait = refused(
+        api.post(f"/api/v1/reviews/{review}/decisions", json={**decision, "trait": "  "}), "trait"
+    )
+    assert blank_trait["errors"] == {"trait": ["Name the trait the decision is on."]}
+    blank_value = refused(
+        api.post(f"/api/v1/reviews/{review}/decisions", json={**decision, "value": " "}), "value"
+    )
+    assert blank_value["errors"] == {"value": ["Name the trait value the decision is on."]}
+    assert api.get(f"/api/v1/reviews/{review}").get_json()["decisions"] == []
+    assert api.post(f"/api/v1/reviews/{review}/decisions", json=decision).status_code == 201

@@ -5,12 +5,14 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ecp_tracker.api.schemas.common import (
+    NOT_BLANK,
     VERSION_REQUIRED,
     AccountRefSchema,
     DateInput,
     FilterArgsSchema,
     JsonBoolean,
     JsonNumber,
+    NonBlankString,
     PageArgsSchema,
     page_schema,
 )
@@ -71,8 +73,8 @@ class CriterionSchema(Schema):
 
 
 CRITERION_WRITE_FIELDS = {
-    "description": fields.String(validate=validate.Length(max=2000)),
-    "metric": fields.String(validate=validate.Length(max=120)),
+    "description": NonBlankString(validate=validate.Length(max=2000)),
+    "metric": NonBlankString(validate=validate.Length(max=120)),
     "target": JsonNumber(),
     "unit": fields.String(validate=validate.Length(max=40)),
     "direction": fields.String(validate=validate.OneOf(DIRECTIONS)),
@@ -80,8 +82,8 @@ CRITERION_WRITE_FIELDS = {
 CriterionCreateSchema = Schema.from_dict(
     {
         **CRITERION_WRITE_FIELDS,
-        "description": fields.String(required=True, validate=validate.Length(max=2000)),
-        "metric": fields.String(required=True, validate=validate.Length(max=120)),
+        "description": NonBlankString(required=True, validate=validate.Length(max=2000)),
+        "metric": NonBlankString(required=True, validate=validate.Length(max=120)),
         "target": JsonNumber(required=True),
     },
     name="CriterionCreate",
@@ -96,7 +98,7 @@ CriterionPatchSchema = Schema.from_dict(
 AmendmentCreateSchema = Schema.from_dict(
     {
         **CRITERION_WRITE_FIELDS,
-        "reason": fields.String(required=True, metadata={"description": "Why the criterion changes."}),
+        "reason": NonBlankString(required=True, metadata={"description": "Why the criterion changes."}),
     },
     name="AmendmentCreate",
 )
@@ -131,7 +133,7 @@ class MilestoneSchema(Schema):
 
 
 class MilestoneCreateSchema(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata=NOT_BLANK)
     due_on = DateInput(required=True)
     side = fields.String(
         load_default="ours",
@@ -193,7 +195,7 @@ class PilotSchema(PilotSummarySchema):
 PilotPageSchema = page_schema(PilotSummarySchema, "PilotPage")
 
 PILOT_WRITE_FIELDS = {
-    "name": fields.String(validate=validate.Length(max=200)),
+    "name": NonBlankString(validate=validate.Length(max=200)),
     "hypothesis": fields.String(),
     "owner_id": fields.Integer(strict=True, allow_none=True),
     "start_date": DateInput(allow_none=True),
@@ -208,7 +210,7 @@ PilotCreateSchema = Schema.from_dict(
     {
         **PILOT_WRITE_FIELDS,
         "account_id": fields.Integer(strict=True, required=True),
-        "name": fields.String(required=True, validate=validate.Length(max=200)),
+        "name": NonBlankString(required=True, validate=validate.Length(max=200)),
         "criteria": fields.List(
             fields.Nested(CriterionCreateSchema),
             load_default=list,
@@ -344,7 +346,7 @@ class DiscountCreateSchema(Schema):
         required=True, metadata={"description": "Percent off, the amount off, or the number of free months."}
     )
     list_price = JsonNumber(required=True, metadata={"description": "Per period (e.g. per month)."})
-    reason = fields.String(required=True)
+    reason = NonBlankString(required=True)
     starts_on = DateInput(required=True)
     ends_on = DateInput(allow_none=True)
     promises = fields.List(
