@@ -407,7 +407,8 @@ REQUESTS: dict[str, Request] = {
 
 
 def _set(body: dict, field: str, value: str) -> dict:
-    """A copy of the body with `field` (dotted; `name.0` is a list of strings, sent as [value]) set."""
+    """A copy of the body with `field` (dotted; `name.0` is an item of a list of strings) set. A list of
+    strings gets the value as one more item: a blank item may be dropped, the valid items are still there."""
     body = copy.deepcopy(body)
     parts = field.split(".")
     target: Any = body
@@ -417,7 +418,7 @@ def _set(body: dict, field: str, value: str) -> dict:
         else:
             target = target.setdefault(part, [] if following.isdigit() else {})
     if parts[-1].isdigit():
-        target[:] = [value]
+        target.append(value)
     else:
         target[parts[-1]] = value
     return body

@@ -189,7 +189,7 @@ class TraitSchema(Schema):
     )
     label = fields.String(required=True, validate=validate.Length(min=1, max=120), metadata=NOT_BLANK)
     kind = fields.String(required=True, validate=validate.OneOf(["boolean", "category", "number", "tags"]))
-    allowed_values = fields.List(NonBlankString(), load_default=list)
+    allowed_values = fields.List(fields.String(), load_default=list)
     description = fields.String(load_default="")
     externally_observable = JsonBoolean(load_default=False)
     version = fields.Integer(dump_only=True)
@@ -199,7 +199,7 @@ class TraitSchema(Schema):
 class TraitPatchSchema(Schema):
     version = fields.Integer(strict=True, required=True)
     label = fields.String(required=True, validate=validate.Length(min=1, max=120), metadata=NOT_BLANK)
-    allowed_values = fields.List(NonBlankString(), load_default=list)
+    allowed_values = fields.List(fields.String(), load_default=list)
     description = fields.String(load_default="")
     externally_observable = JsonBoolean(load_default=False)
 
