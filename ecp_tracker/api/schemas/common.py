@@ -18,6 +18,8 @@ VERSION_REQUIRED = {"description": "The version you read; stale -> 409."}
 # A string the server trims and then refuses when nothing is left: at least one character, and one that is not
 # a space (`pattern` is an unanchored search, so "\\S" says "contains a non-space character").
 NOT_BLANK = {"minLength": 1, "pattern": r"\S"}
+# A measure (a criterion's target or result): at most 14 digits before the point, as services check it
+MEASURE = {"minimum": -99_999_999_999_999, "maximum": 99_999_999_999_999}
 
 
 class NonBlankString(fields.String):

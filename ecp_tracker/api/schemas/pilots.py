@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ecp_tracker.api.schemas.common import (
+    MEASURE,
     NOT_BLANK,
     VERSION_REQUIRED,
     AccountRefSchema,
@@ -75,7 +76,7 @@ class CriterionSchema(Schema):
 CRITERION_WRITE_FIELDS = {
     "description": NonBlankString(validate=validate.Length(max=2000)),
     "metric": NonBlankString(validate=validate.Length(max=120)),
-    "target": JsonNumber(),
+    "target": JsonNumber(metadata=MEASURE),
     "unit": fields.String(validate=validate.Length(max=40)),
     "direction": fields.String(validate=validate.OneOf(DIRECTIONS)),
 }
@@ -84,7 +85,7 @@ CriterionCreateSchema = Schema.from_dict(
         **CRITERION_WRITE_FIELDS,
         "description": NonBlankString(required=True, validate=validate.Length(max=2000)),
         "metric": NonBlankString(required=True, validate=validate.Length(max=120)),
-        "target": JsonNumber(required=True),
+        "target": JsonNumber(required=True, metadata=MEASURE),
     },
     name="CriterionCreate",
 )
@@ -106,7 +107,9 @@ AmendmentCreateSchema = Schema.from_dict(
 
 class ResultSchema(Schema):
     actual = JsonNumber(
-        required=True, allow_none=True, metadata={"description": "The measured value; null clears it."}
+        required=True,
+        allow_none=True,
+        metadata={**MEASURE, "description": "The measured value; null clears it."},
     )
     reason = fields.String(
         load_default=None,
