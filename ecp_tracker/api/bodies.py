@@ -2,9 +2,10 @@
 
 Refused as 400 problem+json: bodies nested deeper than any resource (json.loads would recurse until Python
 gives up) and text with a lone UTF-16 surrogate (`"\\ud800"`, not UTF-8: no database takes it).
-Refused as 422 naming the field: text with a NUL character, which the web forms and the import refuse too,
-and an id (a field or query parameter named id or *_id) above MAX_ID, which no record has: the OpenAPI
-document states that maximum for every id, from the same rule (api.tighten). Such an id in the path is a 404.
+Refused as 422 naming the field: text with a NUL character, in the body or a query parameter (the web forms
+and the import refuse it too; PostgreSQL cannot compare it, even in a search), and an id (a field or query
+parameter named id or *_id) above MAX_ID, which no record has: the OpenAPI document states that maximum for
+every id, from the same rule (api.tighten). Such an id in the path is a 404.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ecp_tracker.problems import is_api_request, problem
 MAX_DEPTH = 32  # the deepest resource (a testimonial with tags in a list) is 3 levels
 MAX_ID = 2_147_483_647  # ids are the databases' 32-bit integers
 ID_MESSAGE = f"No record has an id above {MAX_ID:,}."
+NUL_MESSAGE = "Text may not contain NUL characters (\\u0000)."
 
 
 def is_id_name(name: str) -> bool:
@@ -122,6 +124,9 @@ def check_json_body() -> Response | None:
     query_id = _big_id({key: request.args.getlist(key) for key in request.args})
     if query_id is not None:
         return _invalid(query_id, ID_MESSAGE)
+    for key in request.args:  # PostgreSQL refuses NUL in text even in a search; SQLite would find nothing
+        if any("\x00" in value for value in [key, *request.args.getlist(key)]):
+            return _invalid(key, NUL_MESSAGE)
     if request.method not in {"POST", "PUT", "PATCH"} or not request.is_json:
         return None
     raw = request.get_data(cache=True)
@@ -148,4 +153,4 @@ def check_json_body() -> Response | None:
             "Bad request",
             f"{field}: the text holds a lone UTF-16 surrogate (such as \\ud800), which is not a character.",
         )
-    return _invalid(field, "Text may not contain NUL characters (\\u0000).")
+    return _invalid(field, NUL_MESSAGE)

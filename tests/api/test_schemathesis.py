@@ -1,6 +1,8 @@
 """The API against its own OpenAPI document (issue 19): schemathesis (pinned in pyproject's dev extras) with
-every check and its stateful phase, as an admin and as a viewer, against a real gunicorn process on a SQLite
-database holding the demo workspace. Bounded in examples and time so it takes a minute or two.
+every check and its stateful phase, as an admin and as a viewer, against a real gunicorn process on a database
+holding the demo workspace: a throwaway SQLite file, or on the PostgreSQL pass (TEST_DATABASE_URL) a database
+of its own beside the test database (`<name>_schemathesis`, emptied first). Bounded in examples and time so it
+takes about two minutes (a little less on PostgreSQL, where the rest of the pass is slower).
 
 The same run by hand is in docs/api.md ("Checking the API against its document").
 """
@@ -17,19 +19,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PG_URL, ROOT
+from ecp_tracker.db import make_engine
+from tests.conftest import PG_URL, ROOT, reset_postgres, worker_database
 from tests.helpers import free_port, wait_until_listening
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 BIN = Path(sys.executable).parent
 # Per role: (examples per operation, seconds at most for the whole run). The viewer runs first: the admin's
 # run edits users at random (role, active) and could leave the viewer's token refused, testing only 401s.
-BUDGET = {"viewer": (4, 30), "admin": (12, 75)}
+# PostgreSQL found what SQLite cannot (a number beyond its column, a NUL in a search); its budget keeps the
+# PostgreSQL pass within two minutes more.
+BUDGET = {"viewer": (4, 20), "admin": (12, 60)} if PG_URL else {"viewer": (4, 30), "admin": (12, 75)}
 
-pytestmark = [
-    pytest.mark.schemathesis,
-    pytest.mark.skipif(bool(PG_URL), reason="runs once, on SQLite (the SQLite pass of CI)"),
-]
+pytestmark = pytest.mark.schemathesis
 
 
 def _flask(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
@@ -50,11 +52,17 @@ def _flask(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
 def served(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
     """gunicorn on a free port over a demo workspace; the base URL and an API token per role."""
     tmp = tmp_path_factory.mktemp("schemathesis")
+    database = f"sqlite:///{tmp / 'api.sqlite3'}"
+    if PG_URL:
+        database = worker_database(PG_URL, "schemathesis")
+        engine = make_engine(database)
+        reset_postgres(engine)
+        engine.dispose()
     env = {
         **os.environ,
         "APP_ENV": "development",
         "SECRET_KEY": "schemathesis-secret-key-0123456789abcdef0123",
-        "DATABASE_URL": f"sqlite:///{tmp / 'api.sqlite3'}",
+        "DATABASE_URL": database,
         "FLASK_APP": "wsgi",
         "IMPORT_DIR": str(tmp / "imports"),
         "PYTHONPATH": str(ROOT),
@@ -71,7 +79,19 @@ def served(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
     log_path = tmp / "server.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+            # --limit-request-line 0: the stateful phase can send a query longer than gunicorn's default
+            # 4,094 bytes (a parameter repeated a hundred times), which gunicorn itself answers 414 in HTML
+            # before the app sees it; the run tests the app's answers, not the server's line limit.
+            [
+                str(BIN / "gunicorn"),
+                "--workers",
+                "2",
+                "--limit-request-line",
+                "0",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "wsgi:app",
+            ],
             cwd=ROOT,
             env=env,
             stdout=log,

@@ -17,10 +17,14 @@ from ecp_tracker.models import (
     Discount,
     Interview,
     Pilot,
+    SuccessCriterion,
     Testimonial,
     TestimonialRequest,
     TestimonialUsage,
 )
+from tests.factories.analysis import add
+from tests.factories.pilots import make_account as make_pilot_account
+from tests.factories.pilots import make_pilot
 from tests.factories.testimonials import TODAY, make_account, make_contact, make_testimonial
 
 PROBLEM = "application/problem+json"
@@ -212,3 +216,96 @@ def test_ids_above_32_bits_are_refused_and_the_document_says_so(api_as, db_sessi
     }
     for response in document["components"]["responses"].values():
         assert list(response["content"]) == ["application/problem+json"]
+
+
+def test_a_blank_stage_is_refused_not_read_as_prospect(api_as, db_session):
+    """The document lists the stages; the account cleaner reads "" as prospect (a blank import cell), which
+    in a PATCH would quietly reset a customer. The API refuses it naming the field and changes nothing."""
+    api = api_as(Role.EDITOR)
+    made = api.post(
+        "/api/v1/accounts", json={"name": "Staged Co", "stage": "customer", "converted_on": TODAY.isoformat()}
+    )
+    assert made.status_code == 201, made.get_json()
+    account = made.get_json()
+    before = count(db_session, AuditEvent)
+    for stage in ("", "   ", "Customer"):
+        response = api.patch(
+            f"/api/v1/accounts/{account['id']}", json={"stage": stage, "version": account["version"]}
+        )
+        message = refused(response, "stage")["errors"]["stage"]
+        assert message == [f"Stage must be one of prospect, pilot, customer, churned, lost, not {stage!r}."]
+    assert count(db_session, AuditEvent) == before
+    assert api.get(f"/api/v1/accounts/{account['id']}").get_json()["stage"] == "customer"
+
+
+def test_a_blank_trait_of_a_decision_is_named_as_the_trait(api_as, db_session):
+    """A decision names its trait and value; a blank trait was reported as an unknown value."""
+    for i in range(20):
+        add(db_session, f"Fin {i}", industry="Fintech", stage="customer" if i < 18 else "lost")
+    db_session.commit()
+    api = api_as(Role.EDITOR)
+    review = api.post("/api/v1/reviews", json={"period": "2026-11"}).get_json()["id"]
+    decision = {"trait": "industry", "value": "Fintech", "decision": "reject", "rationale": "Too early"}
+    blank_trait = refused(
+        api.post(f"/api/v1/reviews/{review}/decisions", json={**decision, "trait": "  "}), "trait"
+    )
+    assert blank_trait["errors"] == {"trait": ["Name the trait the decision is on."]}
+    blank_value = refused(
+        api.post(f"/api/v1/reviews/{review}/decisions", json={**decision, "value": " "}), "value"
+    )
+    assert blank_value["errors"] == {"value": ["Name the trait value the decision is on."]}
+    assert api.get(f"/api/v1/reviews/{review}").get_json()["decisions"] == []
+    assert api.post(f"/api/v1/reviews/{review}/decisions", json=decision).status_code == 201
+
+
+def test_a_target_or_result_beyond_its_column_is_refused_on_both_databases(api_as, db_session, client):
+    """Found by schemathesis against PostgreSQL: a criterion's target of 7e16 reached the INSERT, which
+    PostgreSQL refuses for a Numeric(18, 4) column (a 400 about ids) and SQLite stored. Now a 422 naming the
+    field, nothing stored, on both; the document states the range."""
+    pilot = make_pilot(db_session, make_pilot_account(db_session), start=True)
+    criterion = pilot.criteria[0]
+    api = api_as(Role.EDITOR)
+    before = count(db_session, SuccessCriterion), count(db_session, AuditEvent)
+    for target in (7.152755539016457e16, -1e14, "100000000000000"):
+        body = {"description": "Fewer tickets", "metric": "tickets", "target": target}
+        response = api.post(f"/api/v1/pilots/{pilot.id}/criteria", json=body)
+        if response.status_code == 409:  # criteria are frozen once started: check the create body instead
+            response = api.post(
+                "/api/v1/pilots",
+                json={"account_id": pilot.account_id, "name": "Big", "criteria": [body]},
+            )
+            assert refused(response, "criteria.0.target")["errors"]["criteria.0.target"] == [
+                "Use at most 14 digits before the decimal point."
+            ]
+        else:
+            refused(response, "target")
+    result = f"/api/v1/pilots/{pilot.id}/criteria/{criterion.id}/result"
+    response = api.post(result, json={"actual": 1e16, "version": criterion.version})
+    assert refused(response, "actual")["errors"]["actual"] == [
+        "Use at most 14 digits before the decimal point."
+    ]
+    assert (count(db_session, SuccessCriterion), count(db_session, AuditEvent)) == before
+    largest = api.post(result, json={"actual": 99_999_999_999_999.5, "version": criterion.version})
+    assert largest.status_code == 200, largest.get_json()
+
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    for prop in (
+        schemas["CriterionCreate"]["properties"]["target"],
+        schemas["Result"]["properties"]["actual"],
+    ):
+        assert (prop["minimum"], prop["maximum"]) == (-99_999_999_999_999, 99_999_999_999_999)
+
+
+def test_a_nul_in_a_query_parameter_is_a_422_naming_it(api_as, db_session):
+    """Found by schemathesis against PostgreSQL: a NUL in a search or filter reached the query, which
+    PostgreSQL refuses for text (a 400 about ids); SQLite found nothing. Now a 422 naming the parameter."""
+    make_account(db_session)
+    api = api_as(Role.VIEWER)
+    for path, name in (
+        ("/api/v1/accounts?q=a%00b", "q"),
+        ("/api/v1/testimonials?page=1&tag=%0bN%00", "tag"),
+        ("/api/v1/interviews?theme=x&theme=%00", "theme"),
+    ):
+        response = api.get(path)
+        assert refused(response, name)["errors"][name] == ["Text may not contain NUL characters (\\u0000)."]
+    assert api.get("/api/v1/accounts?q=Acme").get_json()["total"] == 1

@@ -5,14 +5,16 @@ from __future__ import annotations
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from ecp_tracker.api.schemas.common import (
+    NOT_BLANK,
     DateInput,
     FilterArgsSchema,
     JsonBoolean,
     JsonNumber,
+    NonBlankString,
     PageArgsSchema,
     page_schema,
 )
-from ecp_tracker.domain.accounts import REVENUE_BAND_LABELS, SIZE_BAND_LABELS
+from ecp_tracker.domain.accounts import REVENUE_BAND_LABELS, SIZE_BAND_LABELS, Stage
 from ecp_tracker.services.accounts.listing import AccountFilters
 
 
@@ -78,8 +80,10 @@ class AccountSchema(Schema):
 
 AccountPageSchema = page_schema(AccountSchema, "AccountPage")
 
+STAGES = [s.value for s in Stage]
+
 ACCOUNT_WRITE_FIELDS = {
-    "name": fields.String(required=True),
+    "name": NonBlankString(required=True),
     "domain": fields.String(allow_none=True),
     "industry": fields.String(allow_none=True),
     "employees": JsonNumber(integer=True, allow_none=True),
@@ -88,7 +92,11 @@ ACCOUNT_WRITE_FIELDS = {
     "country": fields.String(allow_none=True),
     "region": fields.String(allow_none=True),
     "acquisition_channel": fields.String(allow_none=True),
-    "stage": fields.String(metadata={"enum": ["prospect", "pilot", "customer", "churned", "lost"]}),
+    # One of the stages, as documented: the service reads "" as prospect (a blank cell of an import), which
+    # would quietly reset an account's stage in a PATCH
+    "stage": fields.String(
+        validate=validate.OneOf(STAGES, error="Stage must be one of {choices}, not {input!r}.")
+    ),
     "converted_on": DateInput(allow_none=True),
     "churned_on": DateInput(allow_none=True),
     "contract_value": JsonNumber(allow_none=True),
@@ -103,7 +111,7 @@ AccountCreateSchema = Schema.from_dict(ACCOUNT_WRITE_FIELDS, name="AccountCreate
 AccountPatchSchema = Schema.from_dict(
     {
         **{key: field for key, field in ACCOUNT_WRITE_FIELDS.items() if key != "name"},
-        "name": fields.String(),
+        "name": NonBlankString(),
         "version": fields.Integer(
             strict=True, required=True, metadata={"description": "The version you read; stale -> 409."}
         ),
@@ -141,7 +149,7 @@ class AccountListArgsSchema(FilterArgsSchema, PageArgsSchema):
 class ContactSchema(Schema):
     id = fields.Integer(dump_only=True)
     account_id = fields.Integer(dump_only=True)
-    name = fields.String(required=True)
+    name = NonBlankString(required=True)
     dmu_role = fields.String(
         required=True,
         metadata={
@@ -162,7 +170,7 @@ class ContactPatchSchema(ContactSchema):
 
 class ArchetypeSchema(Schema):
     id = fields.Integer(dump_only=True)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=80), metadata=NOT_BLANK)
     description = fields.String(load_default="")
     builtin = fields.Boolean(dump_only=True)
     version = fields.Integer(dump_only=True)
@@ -175,8 +183,11 @@ class ArchetypePatchSchema(ArchetypeSchema):
 
 class TraitSchema(Schema):
     id = fields.Integer(dump_only=True)
-    key = fields.String(metadata={"description": "Made from the label when omitted."})
-    label = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    key = fields.String(
+        # "" is made from the label too; blank text is refused
+        metadata={"description": "Made from the label when omitted or empty.", "pattern": r"^$|\S"}
+    )
+    label = fields.String(required=True, validate=validate.Length(min=1, max=120), metadata=NOT_BLANK)
     kind = fields.String(required=True, validate=validate.OneOf(["boolean", "category", "number", "tags"]))
     allowed_values = fields.List(fields.String(), load_default=list)
     description = fields.String(load_default="")
@@ -187,7 +198,7 @@ class TraitSchema(Schema):
 
 class TraitPatchSchema(Schema):
     version = fields.Integer(strict=True, required=True)
-    label = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    label = fields.String(required=True, validate=validate.Length(min=1, max=120), metadata=NOT_BLANK)
     allowed_values = fields.List(fields.String(), load_default=list)
     description = fields.String(load_default="")
     externally_observable = JsonBoolean(load_default=False)

@@ -15,6 +15,20 @@ NUMBER = {"type": "number"}
 DATE = {"type": "string", "format": "date"}
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 VERSION_REQUIRED = {"description": "The version you read; stale -> 409."}
+# A string the server trims and then refuses when nothing is left: at least one character, and one that is not
+# a space (`pattern` is an unanchored search, so "\\S" says "contains a non-space character").
+NOT_BLANK = {"minLength": 1, "pattern": r"\S"}
+# A measure (a criterion's target or result): at most 14 digits before the point, as services check it
+MEASURE = {"minimum": -99_999_999_999_999, "maximum": 99_999_999_999_999}
+
+
+class NonBlankString(fields.String):
+    """A string the service trims and refuses when blank, with its own message naming the field; the document
+    says so (NOT_BLANK), so that clients learn the rule from it. The check stays in the service: checking
+    here too would only replace its message with a generic one."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(metadata={**NOT_BLANK, **kwargs.pop("metadata", {})}, **kwargs)
 
 
 class DateInput(fields.Raw):

@@ -8,16 +8,25 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ecp_tracker.api.schemas.common import JsonBoolean, JsonNumber, PageArgsSchema, page_schema
+from ecp_tracker.api.schemas.common import (
+    NOT_BLANK,
+    JsonBoolean,
+    JsonNumber,
+    NonBlankString,
+    PageArgsSchema,
+    page_schema,
+)
 
 STATUSES = ["draft", "active", "retired"]
 
 
 class IcpCriterionSchema(Schema):
-    trait = fields.String(
+    trait = NonBlankString(
         required=True, metadata={"description": "archetype, industry, size_band, ..., or trait:<key>."}
     )
-    value = fields.Raw(allow_none=True, metadata={"type": "string", "description": "The trait value."})
+    value = fields.Raw(
+        allow_none=True, metadata={"type": "string", **NOT_BLANK, "description": "The trait value."}
+    )
     min = JsonNumber(allow_none=True, metadata={"description": "Number traits: from."})
     max = JsonNumber(allow_none=True, metadata={"description": "Number traits: to."})
     points = JsonNumber(integer=True, allow_none=True)
@@ -31,14 +40,14 @@ class IcpCriterionSchema(Schema):
 
 
 class IcpTierSchema(Schema):
-    name = fields.Raw(required=True, metadata={"type": "string"})
+    name = fields.Raw(required=True, metadata={"type": "string", **NOT_BLANK})
     min_score = JsonNumber(integer=True, required=True)
 
 
 class IcpVersionSchema(Schema):
     id = fields.Integer(dump_only=True)
     number = fields.Integer(dump_only=True)
-    name = fields.String(required=True, validate=validate.Length(max=120))
+    name = NonBlankString(required=True, validate=validate.Length(max=120))
     narrative = fields.String(load_default="", validate=validate.Length(max=20_000))
     status = fields.String(dump_only=True, metadata={"enum": STATUSES})
     criteria = fields.List(fields.Nested(IcpCriterionSchema), load_default=list)
@@ -50,7 +59,7 @@ class IcpVersionSchema(Schema):
 
 
 class IcpVersionPatchSchema(Schema):
-    name = fields.String(validate=validate.Length(max=120))
+    name = NonBlankString(validate=validate.Length(max=120))
     narrative = fields.String(validate=validate.Length(max=20_000))
     criteria = fields.List(fields.Nested(IcpCriterionSchema))
     tiers = fields.List(fields.Nested(IcpTierSchema))

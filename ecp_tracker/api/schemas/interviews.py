@@ -9,6 +9,7 @@ from ecp_tracker.api.schemas.common import (
     AccountRefSchema,
     DateInput,
     FilterArgsSchema,
+    NonBlankString,
     PageArgsSchema,
     page_schema,
 )
@@ -45,7 +46,7 @@ class FindingSchema(Schema):
 
 class FindingCreateSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(FINDING_KINDS))
-    theme = fields.String(
+    theme = NonBlankString(
         required=True,
         metadata={
             "description": f"At most {THEME_MAX_LENGTH} characters; matched case-insensitively with the "
@@ -59,7 +60,7 @@ class FindingCreateSchema(Schema):
 
 class FindingPatchSchema(Schema):
     kind = fields.String(validate=validate.OneOf(FINDING_KINDS))
-    theme = fields.String()
+    theme = NonBlankString()
     text = fields.String()
     version = fields.Integer(strict=True, required=True, metadata=VERSION_REQUIRED)
 

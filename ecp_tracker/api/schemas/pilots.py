@@ -5,12 +5,15 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ecp_tracker.api.schemas.common import (
+    MEASURE,
+    NOT_BLANK,
     VERSION_REQUIRED,
     AccountRefSchema,
     DateInput,
     FilterArgsSchema,
     JsonBoolean,
     JsonNumber,
+    NonBlankString,
     PageArgsSchema,
     page_schema,
 )
@@ -71,18 +74,18 @@ class CriterionSchema(Schema):
 
 
 CRITERION_WRITE_FIELDS = {
-    "description": fields.String(validate=validate.Length(max=2000)),
-    "metric": fields.String(validate=validate.Length(max=120)),
-    "target": JsonNumber(),
+    "description": NonBlankString(validate=validate.Length(max=2000)),
+    "metric": NonBlankString(validate=validate.Length(max=120)),
+    "target": JsonNumber(metadata=MEASURE),
     "unit": fields.String(validate=validate.Length(max=40)),
     "direction": fields.String(validate=validate.OneOf(DIRECTIONS)),
 }
 CriterionCreateSchema = Schema.from_dict(
     {
         **CRITERION_WRITE_FIELDS,
-        "description": fields.String(required=True, validate=validate.Length(max=2000)),
-        "metric": fields.String(required=True, validate=validate.Length(max=120)),
-        "target": JsonNumber(required=True),
+        "description": NonBlankString(required=True, validate=validate.Length(max=2000)),
+        "metric": NonBlankString(required=True, validate=validate.Length(max=120)),
+        "target": JsonNumber(required=True, metadata=MEASURE),
     },
     name="CriterionCreate",
 )
@@ -96,7 +99,7 @@ CriterionPatchSchema = Schema.from_dict(
 AmendmentCreateSchema = Schema.from_dict(
     {
         **CRITERION_WRITE_FIELDS,
-        "reason": fields.String(required=True, metadata={"description": "Why the criterion changes."}),
+        "reason": NonBlankString(required=True, metadata={"description": "Why the criterion changes."}),
     },
     name="AmendmentCreate",
 )
@@ -104,7 +107,9 @@ AmendmentCreateSchema = Schema.from_dict(
 
 class ResultSchema(Schema):
     actual = JsonNumber(
-        required=True, allow_none=True, metadata={"description": "The measured value; null clears it."}
+        required=True,
+        allow_none=True,
+        metadata={**MEASURE, "description": "The measured value; null clears it."},
     )
     reason = fields.String(
         load_default=None,
@@ -131,7 +136,7 @@ class MilestoneSchema(Schema):
 
 
 class MilestoneCreateSchema(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata=NOT_BLANK)
     due_on = DateInput(required=True)
     side = fields.String(
         load_default="ours",
@@ -193,7 +198,7 @@ class PilotSchema(PilotSummarySchema):
 PilotPageSchema = page_schema(PilotSummarySchema, "PilotPage")
 
 PILOT_WRITE_FIELDS = {
-    "name": fields.String(validate=validate.Length(max=200)),
+    "name": NonBlankString(validate=validate.Length(max=200)),
     "hypothesis": fields.String(),
     "owner_id": fields.Integer(strict=True, allow_none=True),
     "start_date": DateInput(allow_none=True),
@@ -208,7 +213,7 @@ PilotCreateSchema = Schema.from_dict(
     {
         **PILOT_WRITE_FIELDS,
         "account_id": fields.Integer(strict=True, required=True),
-        "name": fields.String(required=True, validate=validate.Length(max=200)),
+        "name": NonBlankString(required=True, validate=validate.Length(max=200)),
         "criteria": fields.List(
             fields.Nested(CriterionCreateSchema),
             load_default=list,
@@ -344,7 +349,7 @@ class DiscountCreateSchema(Schema):
         required=True, metadata={"description": "Percent off, the amount off, or the number of free months."}
     )
     list_price = JsonNumber(required=True, metadata={"description": "Per period (e.g. per month)."})
-    reason = fields.String(required=True)
+    reason = NonBlankString(required=True)
     starts_on = DateInput(required=True)
     ends_on = DateInput(allow_none=True)
     promises = fields.List(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from ecp_tracker.api.schemas.common import DATE, DateInput, page_schema
+from ecp_tracker.api.schemas.common import DATE, NOT_BLANK, DateInput, page_schema
 from ecp_tracker.domain.reviews import Decision, ReviewStatus
 from ecp_tracker.services.analysis.outcomes import OUTCOMES
 
@@ -27,10 +27,10 @@ class ReviewCreateSchema(Schema):
 
 
 class DecisionInputSchema(Schema):
-    trait = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    value = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    trait = fields.String(required=True, validate=validate.Length(min=1, max=80), metadata=NOT_BLANK)
+    value = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata=NOT_BLANK)
     decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
-    rationale = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    rationale = fields.String(required=True, validate=validate.Length(min=1, max=4000), metadata=NOT_BLANK)
     deciders = fields.String(validate=validate.Length(max=400))
     points = fields.Integer(
         strict=True,

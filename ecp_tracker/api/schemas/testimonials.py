@@ -6,10 +6,12 @@ from __future__ import annotations
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from ecp_tracker.api.schemas.common import (
+    NOT_BLANK,
     AccountRefSchema,
     DateInput,
     FilterArgsSchema,
     JsonBoolean,
+    NonBlankString,
     PageArgsSchema,
     page_schema,
 )
@@ -50,7 +52,7 @@ class TestimonialUsageSchema(Schema):
     id = fields.Integer(dump_only=True)
     testimonial_id = fields.Integer(dump_only=True)
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
-    place = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    place = fields.String(required=True, validate=validate.Length(min=1, max=500), metadata=NOT_BLANK)
     used_on = DateInput(metadata={"description": "Default today; never in the future."})
     note = fields.String(load_default="", validate=validate.Length(max=2000))
     recorded_by_id = fields.Integer(dump_only=True, allow_none=True)
@@ -114,7 +116,7 @@ TestimonialPageSchema = page_schema(TestimonialSummarySchema, "TestimonialPage")
 TESTIMONIAL_WRITE_FIELDS = {
     "kind": fields.String(validate=validate.OneOf(KINDS)),
     "contact_id": fields.Integer(strict=True, allow_none=True),
-    "body": fields.String(metadata={"description": "At most 5,000 characters."}),
+    "body": NonBlankString(metadata={"description": "At most 5,000 characters."}),
     "rating": fields.Integer(strict=True, allow_none=True, metadata={"minimum": 1, "maximum": 5}),
     "source": fields.String(),
     "media_url": fields.String(allow_none=True),
@@ -265,15 +267,15 @@ CollectionPageSchema = page_schema(CollectionSchema, "CollectionPage")
 
 
 class CollectionCreateSchema(Schema):
-    slug = fields.String(required=True)
-    title = fields.String(required=True)
+    slug = NonBlankString(required=True)
+    title = NonBlankString(required=True)
     intro = fields.String(load_default="")
     tags = fields.List(fields.String(), load_default=list)
 
 
 class CollectionPatchSchema(Schema):
-    slug = fields.String()
-    title = fields.String()
+    slug = NonBlankString()
+    title = NonBlankString()
     intro = fields.String()
     tags = fields.List(fields.String())
     archived = JsonBoolean(metadata={"description": "true takes the wall offline; false brings it back."})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ecp_tracker.api.schemas.common import (
+    NOT_BLANK,
     JsonBoolean,
     page_schema,
     valid_email,
@@ -30,8 +31,8 @@ UserPageSchema = page_schema(UserSchema, "UserPage")
 
 
 class UserCreateSchema(Schema):
-    email = fields.String(required=True, validate=valid_email)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    email = fields.String(required=True, validate=valid_email, metadata=NOT_BLANK)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120), metadata=NOT_BLANK)
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     password = fields.String(
         required=True,
@@ -44,6 +45,6 @@ class UserPatchSchema(Schema):
     version = fields.Integer(
         strict=True, required=True, metadata={"description": "The version you read; stale -> 409."}
     )
-    name = fields.String(validate=validate.Length(min=1, max=120))
+    name = fields.String(validate=validate.Length(min=1, max=120), metadata=NOT_BLANK)
     role = fields.String(validate=validate.OneOf(ROLES))
     active = JsonBoolean()

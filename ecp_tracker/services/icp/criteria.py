@@ -22,6 +22,7 @@ from ecp_tracker.services.accounts.vocabulary import (
     trait_label,
 )
 from ecp_tracker.services.analysis.population import column_trait_expressions, deepest_discount_depth
+from ecp_tracker.services.shared import raw_input
 
 FIXED_VALUES: dict[str, tuple[str, ...]] = {
     "size_band": SIZE_BAND_LABELS,
@@ -85,7 +86,7 @@ def _number(raw: Any) -> Decimal | None:
     if isinstance(raw, bool):
         raise InvalidOperation
     number = Decimal(str(raw).strip())
-    if not number.is_finite() or abs(number) >= Decimal(10) ** 14:
+    if not number.is_finite() or abs(number) >= raw_input.MEASURE_LIMIT:
         raise InvalidOperation
     return number
 

@@ -409,6 +409,8 @@ def _clean_criterion(raw: Mapping[str, Any], *, partial: bool) -> dict[str, Any]
         )
         if number is None:
             problems.append(("target", "Enter the target as a number, e.g. 95 or 0.5."))
+        elif abs(number) >= raw_input.MEASURE_LIMIT:
+            problems.append(("target", raw_input.MEASURE_TOO_LARGE))
         else:
             clean["target"] = number
     if "direction" in raw or not partial:
@@ -515,6 +517,8 @@ def record_result(
         number = parse_decimal(str(actual)) if not isinstance(actual, bool) else None
         if number is None:
             raise InvalidFields([("actual", f"Enter the measured value as a number, not {str(actual)!r}.")])
+        if abs(number) >= raw_input.MEASURE_LIMIT:
+            raise InvalidFields([("actual", raw_input.MEASURE_TOO_LARGE)])
     old = criterion.actual
     amendment = None
     if PilotStatus(pilot.status).is_ended and old is not None:

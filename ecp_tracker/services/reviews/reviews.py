@@ -341,7 +341,11 @@ def decide(session: Session, actor: Actor, review_id: int, raw: Mapping[str, Any
     problems: list[tuple[str, str]] = []
     trait, value = str(raw.get("trait") or "").strip(), str(raw.get("value") or "").strip()
     result = results_of(review.snapshot).get((trait, value))
-    if result is None:
+    if not trait:
+        problems.append(("trait", "Name the trait the decision is on."))
+    if not value:
+        problems.append(("value", "Name the trait value the decision is on."))
+    if result is None and trait and value:
         problems.append(("value", f"{trait}={value} is not among the results this review froze."))
     try:
         decision = Decision(str(raw.get("decision") or "").strip())

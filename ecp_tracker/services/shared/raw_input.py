@@ -18,6 +18,10 @@ Problems = list[tuple[str, str]]
 
 # Money columns hold 16 digits with 2 decimals: anything from 1e14 up cannot be stored.
 MONEY_LIMIT = Decimal("100000000000000")
+# Measures (a pilot criterion's target and result, an ICP range) are Numeric(18, 4): 14 digits before the
+# point. PostgreSQL refuses a larger number at the INSERT; SQLite would store it.
+MEASURE_LIMIT = Decimal(10) ** 14
+MEASURE_TOO_LARGE = "Use at most 14 digits before the decimal point."
 
 
 def today() -> date:
