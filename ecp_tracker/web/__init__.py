@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, redirect, url_for
+from flask import Flask, g, redirect, render_template, request, url_for
 
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.permissions import PUBLIC, permission
+from ecp_tracker.problems import is_api_request
 from ecp_tracker.web.accounts import bp as accounts_bp
 from ecp_tracker.web.admin import bp as admin_bp
 from ecp_tracker.web.analysis import bp as analysis_bp
@@ -64,6 +65,18 @@ def register_web(app: Flask) -> None:
     @permission(PUBLIC)
     def favicon():  # browsers ask for it whatever the page's <link rel="icon"> says
         return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+    @app.before_request
+    def refuse_nul_in_the_address():
+        """A NUL character in a page's query string is bad input on both databases (PostgreSQL cannot compare
+        text holding one): a 400 page naming the parameter. The API answers the same with a 422."""
+        if is_api_request():
+            return None
+        for key in request.args:
+            if any("\x00" in value for value in [key, *request.args.getlist(key)]):
+                text = f"The address's parameter {key.replace(chr(0), '')!r} holds a NUL character (\\u0000)."
+                return render_template("errors/error.html", status=400, title="Bad request", text=text), 400
+        return None
 
     app.jinja_env.globals["audit_rows"] = audit_rows  # a global: macros imported without context use it too
 
