@@ -376,6 +376,9 @@ def import_accounts_command(file: Path, dry_run: bool, preset: str, date_format:
     ]
     if renamed:
         click.echo(f"Values renamed: {', '.join(renamed)}")
+    if report.not_recorded:
+        counted = ", ".join(f"{column} {cells}" for column, cells in report.not_recorded.items())
+        click.echo(f"Cells read as not recorded (N/A, -, null, none, ? and the like): {counted}")
     if report.new_traits:
         verb = "would be created" if dry_run else "created"
         click.echo(f"New traits {verb}: {', '.join(report.new_traits)}")

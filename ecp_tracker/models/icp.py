@@ -71,4 +71,8 @@ class IcpScore(Base):
     # the ids of the matched criteria that count (points or an exclusion), each after a space: " 12 15"
     matched: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
-    __table_args__ = (Index("ix_icp_scores_tier_score", "tier", "score"),)
+    __table_args__ = (
+        Index("ix_icp_scores_tier_score", "tier", "score"),
+        # a tier's account ids in order: its COUNT of live accounts merges this with ix_accounts_live_id
+        Index("ix_icp_scores_tier_account", "tier", "account_id"),
+    )

@@ -33,6 +33,7 @@ from sqlalchemy import JSON, BindParameter, Table, bindparam, insert, or_, selec
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, selectinload
 
+from ecp_tracker.analysis.counts import NOT_RECORDED_TEXTS
 from ecp_tracker.domain.accounts import Stage, StageDates, TraitKind, check_stage_dates, name_key
 from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.errors import ValidationError
@@ -75,6 +76,10 @@ BOOLEAN_WORDS = {"yes", "no", "true", "false", "1", "0"}
 STAGE_FIELDS = ("stage", "converted_on", "churned_on")
 ANALYZE_AFTER = 10_000  # accounts written: refresh PostgreSQL's statistics of the tables written
 MAX_REMEMBERED_CELLS = 20_000  # per trait: distinct cells whose cleaned values are kept (see trait_values)
+BUILT_IN_TRAITS = ("industry", "country", "region", "acquisition_channel")  # the analysis's built-in traits
+# the first characters of the texts that read as "not recorded" (NOT_RECORDED_TEXTS), either case: a cell that
+# starts with none of them (nor with a space) is recorded, without stripping and casefolding it
+_NOT_RECORDED_STARTS = frozenset(c for text in NOT_RECORDED_TEXTS for c in text[:1] + text[:1].upper())
 
 Progress = Callable[[int], None]
 
@@ -103,6 +108,9 @@ class ImportReport:
     ignored_reasons: dict[str, str] = field(default_factory=dict)  # ignored column -> why
     # mapped field -> the file's distinct values: {value, becomes, how, rows} (see values.ValueReader)
     values: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # trait column of the file -> how many of its cells hold text such as N/A, -, null or ? that the analysis
+    # reads as not recorded (docs/statistics.md); blank cells are not counted, columns without one left out
+    not_recorded: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -367,6 +375,13 @@ class _Import:
         self.matched_rows: dict[int, int] = {}
         self.owner_ids: dict[str, int | None] = {}
         self.checked = _CheckedRows()
+        # the trait columns (built-in and custom) whose "not recorded" cells the report counts
+        self.trait_columns = [
+            index
+            for index, target in plan.fields.items()
+            if target in BUILT_IN_TRAITS or is_custom_trait(target)
+        ]
+        self.not_recorded: dict[int, int] = {}  # column position -> cells
 
     def problem(self, row: int, column: str, reason: str) -> None:
         self.problems.append(RowProblem(row, column, reason))
@@ -501,7 +516,31 @@ class _Import:
             self.progress(self.rows)
         self.decide_new_traits()
 
+    def count_not_recorded(self, cells: list[str]) -> None:
+        """Count the row's trait cells whose text reads as not recorded (N/A, -, null, ?...), not blank ones."""
+        count = len(cells)
+        for index in self.trait_columns:
+            text = cells[index] if index < count else ""
+            first = text[:1]
+            if first == "'":  # an exported "-" comes back as "'-"
+                text = unquote(text)
+                first = text[:1]
+            if not first or (first not in _NOT_RECORDED_STARTS and not first.isspace()):
+                continue
+            text = text.strip()
+            if text and text.casefold() in NOT_RECORDED_TEXTS:
+                self.not_recorded[index] = self.not_recorded.get(index, 0) + 1
+
+    def not_recorded_counts(self) -> dict[str, int]:
+        """The report's counts by the file's column headers, in column order (columns not read left out)."""
+        return {
+            self.plan.headers[index]: self.not_recorded[index]
+            for index in sorted(self.not_recorded)
+            if index not in self.dropped
+        }
+
     def check_row(self, row: int, cells: list[str]) -> _Pending | None:
+        self.count_not_recorded(cells)
         raw, problems, new_cells = self.read_row(row, cells)
         clean, more = self.clean(raw, self.definitions)
         problems += more
@@ -1144,6 +1183,7 @@ def import_accounts(
         report.mapping = {h: f for h, f in plan.mapping.items() if h not in job.ignored}
         report.new_traits = sorted(job.new_traits)
         report.values = job.values.summary()
+        report.not_recorded = job.not_recorded_counts()
         if report.problems:
             return report
         with _fewer_full_collections():
