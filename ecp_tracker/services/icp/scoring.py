@@ -72,6 +72,7 @@ class Scorer:
         self.vocabulary = vocabulary or Vocabulary(session)
         self.criterion_ids: list[int] = [c.id for c in version.criteria]
         self.specs: list[CriterionSpec] = [spec_of(c) for c in version.criteria]
+        self.traits = frozenset(spec.trait for spec in self.specs)  # the traits the criteria name
         self.tiers = tiers_of(version)
         self.matches = [match_expression(s, self.vocabulary) for s in self.specs]
         total: ColumnElement[Any] = literal(0)

@@ -50,7 +50,7 @@ from ecp_tracker.models import (
 from ecp_tracker.models.base import utcnow
 from ecp_tracker.services.accounts import read_only, traits
 from ecp_tracker.services.accounts.accounts import Lookups, apply_clean, same_values, trait_snapshot
-from ecp_tracker.services.accounts.fields import CleanAccount, clean_account
+from ecp_tracker.services.accounts.fields import CleanAccount, Conversions, clean_account
 from ecp_tracker.services.accounts.importing.presets import (
     AUTO,
     DATE_FIELDS,
@@ -73,6 +73,7 @@ BATCH_SIZE = 1000
 MAX_NEW_TRAIT_VALUES = 200  # a new category trait with more distinct values is refused
 MAX_TRAIT_KEY = 60
 BOOLEAN_WORDS = {"yes", "no", "true", "false", "1", "0"}
+TAGS = TraitKind.TAGS.value
 STAGE_FIELDS = ("stage", "converted_on", "churned_on")
 ANALYZE_AFTER = 10_000  # accounts written: refresh PostgreSQL's statistics of the tables written
 MAX_REMEMBERED_CELLS = 20_000  # per trait: distinct cells whose cleaned values are kept (see trait_values)
@@ -341,6 +342,8 @@ class _Import:
         self.definitions = {k: d for k, d in all_definitions.items() if d.archived_at is None}
         self.new_traits: dict[str, _NewTrait] = {}
         self.seen_values: dict[str, dict[Any, tuple[str, ...] | str]] = {}  # see trait_values
+        self.tag_readers: dict[str, traits.TagReader] = {}
+        self.conversions = Conversions(today)  # the conversions of repeating cells, remembered
         self.dropped: set[int] = set()  # column positions not read after all (an empty new trait)
         self.ignored = list(plan.ignored)
         self.ignored_reasons = dict(plan.reasons)
@@ -357,7 +360,7 @@ class _Import:
                     self.problem(header_row, header, f"A trait key is at most {MAX_TRAIT_KEY} characters.")
                 self.new_traits[key] = _NewTrait(key=key, header=header)
         # how each column is read: (position, target, reader of its text or None, key when a new trait)
-        self.readers: list[tuple[int, str, Callable[[str, int], Any] | None, str | None]] = []
+        self.readers: list[tuple[int, str, Callable[..., Any] | None, str | None]] = []
         for index, target in plan.fields.items():
             key = custom_trait_key(target)
             new_trait = key if is_custom_trait(target) and key in self.new_traits else None
@@ -413,7 +416,7 @@ class _Import:
             )
         elif len(cells) < width:
             problems.append(("", f"This row has {len(cells)} cells but the header has {width}."))
-        if any("\x00" in c for c in cells):  # no database stores it; never let it reach a query
+        if "\x00" in "\x01".join(cells):  # no database stores it; never let it reach a query
             problems.append(("", "This row contains a NUL character; the file may not be a text CSV."))
             cells = [c.replace("\x00", "") for c in cells]
         raw: dict[str, Any] = {}
@@ -427,22 +430,26 @@ class _Import:
                 self.collect_new_trait_value(row, new_trait, text)
                 new_cells[new_trait] = text
                 continue
+            if reader is None:
+                raw[target] = text
+                continue
             try:
-                raw[target] = text if reader is None else reader(text, row)
+                raw[target] = reader(text, row) if target in DATE_FIELDS else reader(text)
             except ValidationError as error:
                 problems.append((target, error.message))
         return raw, problems, new_cells
 
-    def reader(self, target: str) -> Callable[[str, int], Any] | None:
-        """What reads a cell of `target` (text, row) before clean_account checks it; None: the text as is."""
+    def reader(self, target: str) -> Callable[..., Any] | None:
+        """What reads a cell of `target` before clean_account checks it: (text, row) for the date fields,
+        (text) for the others; None: the text as is."""
         if target == "stage":
-            return lambda text, _row: self.preset.read_stage(text)
+            return self.preset.read_stage
         if target in MAPPED_FIELDS:
-            return lambda text, _row: self.values.read(target, text)
+            return functools.partial(self.values.read, target)
         if target in DATE_FIELDS:
             return self.dates.read
         if target in NUMBER_FIELDS:
-            return lambda text, _row: read_number(text)
+            return read_number
         return None
 
     def collect_new_trait_value(self, row: int, key: str, text: str) -> None:
@@ -459,20 +466,20 @@ class _Import:
         self, raw: dict[str, Any], definitions: dict[str, TraitDefinition]
     ) -> tuple[CleanAccount, list[tuple[str, str]]]:
         """clean_account, with the trait cells of known traits read through `trait_values`."""
-        cells = {
-            target: raw.pop(target)
+        cells = [
+            (target, key, raw.pop(target))
             for target, key in self.trait_targets
             if key in definitions and target in raw
-        }
+        ]
         clean, problems = clean_account(
             raw,
             today=self.today,
             archetype_names=self.archetype_names,
             definitions=definitions,
             require_name=True,
+            conversions=self.conversions,
         )
-        for target, cell in cells.items():  # clean_account reads traits last, in column order
-            key = custom_trait_key(target)
+        for target, key, cell in cells:  # clean_account reads traits last, in column order
             values = self.trait_values(key, definitions[key], cell)
             if isinstance(values, str):
                 problems.append((target, values))
@@ -489,12 +496,22 @@ class _Import:
         found = seen.get(cell)
         if found is None:
             try:
-                found = tuple(traits.canonical_values(definition, cell))
+                if definition.kind == TAGS and isinstance(cell, str):
+                    found = tuple(self.tag_reader(key, definition).values(cell))
+                else:
+                    found = tuple(traits.canonical_values(definition, cell))
             except ValidationError as error:
                 found = error.message
             if len(seen) < MAX_REMEMBERED_CELLS:
                 seen[cell] = found
         return found
+
+    def tag_reader(self, key: str, definition: TraitDefinition) -> traits.TagReader:
+        """The tags trait's reader, which remembers each tag's check (cells rarely repeat, tags do)."""
+        reader = self.tag_readers.get(key)
+        if reader is None or reader.definition is not definition:
+            reader = self.tag_readers[key] = traits.TagReader(definition)
+        return reader
 
     # --- pass 1: check everything ------------------------------------------------------------------------
 
@@ -517,7 +534,7 @@ class _Import:
         self.decide_new_traits()
 
     def count_not_recorded(self, cells: list[str]) -> None:
-        """Count the row's trait cells whose text reads as not recorded (N/A, -, null, ?...), not blank ones."""
+        """Count the row's trait cells whose text reads as not recorded (N/A, -, null, ?...), not blanks."""
         count = len(cells)
         for index in self.trait_columns:
             text = cells[index] if index < count else ""
