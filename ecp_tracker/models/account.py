@@ -19,7 +19,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -59,13 +58,6 @@ class Account(Timestamped, Base):
         Index("ix_accounts_industry", "industry"),
         Index("ix_accounts_acquisition_channel", "acquisition_channel"),
         Index("ix_accounts_archived_name", "archived_at", "name_key"),
-        # the live accounts' ids: a tier filter's COUNT joins the stored scores to this, not to the table
-        Index(
-            "ix_accounts_live_id",
-            "id",
-            postgresql_where=text("archived_at IS NULL"),
-            sqlite_where=text("archived_at IS NULL"),
-        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

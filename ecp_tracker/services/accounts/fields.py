@@ -199,7 +199,8 @@ def clean_account(
     problems: list[tuple[str, str]] = []
     if require_name and _blank(raw.get("name")):
         problems.append(("name", "Enter the account's name."))
-    remembered = conversions.seen if conversions is not None and conversions.today == today else None
+    if conversions is not None and conversions.today != today:
+        conversions = None  # remembered for another day
     for name in COLUMN_FIELDS:
         if name not in raw:
             continue
@@ -213,8 +214,10 @@ def clean_account(
                 Stage.PROSPECT.value if name == "stage" else ("" if name == "notes" else None)
             )
             continue
-        if remembered is not None and name in remembered and value.__class__ is str:
-            ok, converted = conversions.convert(name, value)  # type: ignore[union-attr]
+        memo = conversions.seen.get(name) if conversions is not None else None
+        if memo is not None and value.__class__ is str:
+            found = memo.get(value)
+            ok, converted = found if found is not None else conversions.convert(name, value)
             if ok:
                 clean.columns[name] = converted
             else:

@@ -421,9 +421,10 @@ class _Import:
             cells = [c.replace("\x00", "") for c in cells]
         raw: dict[str, Any] = {}
         new_cells: dict[str, str] = {}
-        count = len(cells)
+        if len(cells) < width:  # the missing cells read as empty
+            cells = cells + [""] * (width - len(cells))
         for index, target, reader, new_trait in self.readers:
-            text = cells[index] if index < count else ""
+            text = cells[index]
             if text[:1] == "'":
                 text = unquote(text)
             if new_trait:
@@ -479,8 +480,12 @@ class _Import:
             require_name=True,
             conversions=self.conversions,
         )
+        seen_values = self.seen_values
         for target, key, cell in cells:  # clean_account reads traits last, in column order
-            values = self.trait_values(key, definitions[key], cell)
+            seen = seen_values.get(key)
+            values = seen.get(cell) if seen is not None else None  # trait_values' own lookup, inlined
+            if values is None:
+                values = self.trait_values(key, definitions[key], cell)
             if isinstance(values, str):
                 problems.append((target, values))
             else:
