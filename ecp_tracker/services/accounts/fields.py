@@ -56,6 +56,9 @@ class CleanAccount:
     owner_given: bool = False
 
 
+_MISSING = object()  # a field not in the input at all
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -201,30 +204,30 @@ def clean_account(
         problems.append(("name", "Enter the account's name."))
     if conversions is not None and conversions.today != today:
         conversions = None  # remembered for another day
+    remembered = conversions.seen if conversions is not None else {}
+    columns = clean.columns
     for name in COLUMN_FIELDS:
-        if name not in raw:
+        value = raw.get(name, _MISSING)
+        if value is _MISSING:
             continue
-        value = raw[name]
-        if value is None or (isinstance(value, str) and not value.strip()):  # _blank, inlined
+        if not value.strip() if value.__class__ is str else _blank(value):
             if name == "name":
                 if not require_name:
                     problems.append(("name", "The name cannot be blank."))
                 continue
-            clean.columns[name] = (
-                Stage.PROSPECT.value if name == "stage" else ("" if name == "notes" else None)
-            )
+            columns[name] = Stage.PROSPECT.value if name == "stage" else ("" if name == "notes" else None)
             continue
-        memo = conversions.seen.get(name) if conversions is not None else None
+        memo = remembered.get(name)
         if memo is not None and value.__class__ is str:
             found = memo.get(value)
             ok, converted = found if found is not None else conversions.convert(name, value)
             if ok:
-                clean.columns[name] = converted
+                columns[name] = converted
             else:
                 problems.append((name, converted))
             continue
         try:
-            clean.columns[name] = _convert(name, value, today)
+            columns[name] = _convert(name, value, today)
         except ValidationError as error:
             problems.append((name, error.message))
     if "archetypes" in raw:
