@@ -10,16 +10,13 @@ import itertools
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from ecp_tracker.db import database, get_session
-from ecp_tracker.demo import workspace as demo
 from ecp_tracker.domain.accounts import Stage
 from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.errors import Conflict, DomainError
@@ -44,6 +41,12 @@ from ecp_tracker.services.reviews import reviews as reviews_service
 from ecp_tracker.services.testimonials.library import TestimonialFilters, export_testimonials
 from ecp_tracker.services.users import tokens, users
 
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+
+# Alembic and the demo workspace are imported by the commands that use them: together they are about a second
+# of every other command's start (`flask icp score`, `flask import accounts`, ...).
+
 
 def fail(message: str) -> None:
     """Refuse the input: one line on stderr, exit code 1, nothing written."""
@@ -52,6 +55,8 @@ def fail(message: str) -> None:
 
 
 def alembic_config() -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", current_app.config["MIGRATIONS_DIR"])
     cfg.attributes["engine"] = database().engine
@@ -65,6 +70,8 @@ db_cli = AppGroup("db", help="Database migrations (Alembic).")
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Migrate the database up to REVISION (default: head)."""
+    from alembic import command
+
     command.upgrade(alembic_config(), revision)
 
 
@@ -72,6 +79,8 @@ def db_upgrade(revision: str) -> None:
 @click.argument("revision", default="-1")
 def db_downgrade(revision: str) -> None:
     """Migrate the database down to REVISION (default: one step; 'base' removes every table)."""
+    from alembic import command
+
     command.downgrade(alembic_config(), revision)
 
 
@@ -82,12 +91,16 @@ def db_downgrade(revision: str) -> None:
 )
 def db_revision(message: str, autogenerate: bool) -> None:
     """Create a new migration script in migrations/versions/."""
+    from alembic import command
+
     command.revision(alembic_config(), message=message, autogenerate=autogenerate)
 
 
 @db_cli.command("current")
 def db_current() -> None:
     """Show the revision the database is at."""
+    from alembic import command
+
     command.current(alembic_config(), verbose=False)
 
 
@@ -148,6 +161,8 @@ def tokens_create(email: str, label: str) -> None:
 @click.option("--if-empty", is_flag=True, help="Load only when the database has no users yet.")
 def demo_command(if_empty: bool) -> None:
     """Load the demo workspace (idempotent) and print the demo logins."""
+    from ecp_tracker.demo import workspace as demo
+
     session = get_session()
     if if_empty and users.count_users(session) > 0:
         click.echo("The database already has users; the demo was not loaded again.")
@@ -376,6 +391,9 @@ def import_accounts_command(file: Path, dry_run: bool, preset: str, date_format:
     ]
     if renamed:
         click.echo(f"Values renamed: {', '.join(renamed)}")
+    if report.not_recorded:
+        counted = ", ".join(f"{column} {cells}" for column, cells in report.not_recorded.items())
+        click.echo(f"Cells read as not recorded (N/A, -, null, none, ? and the like): {counted}")
     if report.new_traits:
         verb = "would be created" if dry_run else "created"
         click.echo(f"New traits {verb}: {', '.join(report.new_traits)}")

@@ -171,3 +171,14 @@ def test_export_to_a_file_reimports_unchanged(runner, db_session, tmp_path, owne
     assert again.exit_code == 0, again.output
     assert "Preset: native" in again.stdout
     assert "Imported 3 rows: 0 created, 0 updated, 3 unchanged." in again.stdout
+
+
+def test_import_summary_counts_the_cells_read_as_not_recorded(runner, db_session, tmp_path):
+    path = csv_file(tmp_path, "name,industry,country,notes\nA,N/A,-,n/a\nB,n/a,Norway,\nC,Software,?,-\n")
+    result = runner.invoke(args=["import", "accounts", path, "--dry-run"])
+    assert result.exit_code == 0, result.output
+    line = "Cells read as not recorded (N/A, -, null, none, ? and the like): industry 2, country 2"
+    assert line in result.stdout  # the notes column is not a trait
+    other = csv_file(tmp_path, "name,industry\nA,Software\n", "b.csv")
+    plain = runner.invoke(args=["import", "accounts", other])
+    assert plain.exit_code == 0 and "not recorded" not in plain.stdout

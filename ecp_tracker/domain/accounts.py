@@ -112,6 +112,7 @@ def company_age_band(founded_year: int | None, today: date) -> str | None:
     return None
 
 
+_SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*://")
 _DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
@@ -120,7 +121,8 @@ def normalize_domain(raw: str | None) -> str | None:
     if raw is None or not raw.strip():
         return None
     value = raw.strip().lower()
-    value = re.sub(r"^[a-z][a-z0-9+.-]*://", "", value)
+    if "://" in value:  # only then can the scheme pattern match
+        value = _SCHEME_RE.sub("", value)
     value = value.split("/", 1)[0].split("?", 1)[0].split(":", 1)[0]
     if value.startswith("www."):
         value = value[4:]

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ecp_tracker.models.base import Base, Timestamped, UTCDateTime
@@ -71,4 +71,11 @@ class IcpScore(Base):
     # the ids of the matched criteria that count (points or an exclusion), each after a space: " 12 15"
     matched: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
-    __table_args__ = (Index("ix_icp_scores_tier_score", "tier", "score"),)
+    # the account's archived_at is set: kept in step by the same refresh, so a tier's live accounts are
+    # counted from this table alone (ix_icp_scores_tier_archived)
+    archived: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
+
+    __table_args__ = (
+        Index("ix_icp_scores_tier_score", "tier", "score"),
+        Index("ix_icp_scores_tier_archived", "tier", "archived"),
+    )

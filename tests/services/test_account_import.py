@@ -715,3 +715,41 @@ def test_full_collections_are_held_off_only_while_an_import_runs(db_session):
     run(db_session, "name\nA\nB\n", progress=lambda _rows: seen.append(gc.get_threshold()))
     assert {t[2] for t in seen} == {max(before[2], 1_000_000)}
     assert gc.get_threshold() == before
+
+
+# --- cells read as not recorded ---------------------------------------------------------------------------
+
+NOT_RECORDED_CSV = (
+    "name,industry,country,region,acquisition_channel,trait:stack,trait:plan,notes\n"
+    "A,N/A,-,?,Referral,null,Gold,n/a\n"
+    "B, n/a ,Norway,EMEA,none,Snowflake,n/a,-\n"
+    "C,Software,'-,Nil,UNKNOWN,,Silver,\n"
+    "D,,None,EMEA,--,dbt;N/A,Gold,?\n"
+    "E,Nonprofit,Nauru,n.a.,NA,nil,Gold,none\n"
+)
+
+
+def test_the_report_counts_the_trait_cells_read_as_not_recorded(db_session):
+    traits.create_definition(db_session, TEST_ACTOR, label="Stack", kind="tags", key="stack")
+    db_session.commit()
+    report = run(db_session, NOT_RECORDED_CSV, dry_run=True)
+    assert report.ok, report.problems
+    # by the file's column, built-in and custom traits (new ones too); blank cells, "Norway", "Nonprofit",
+    # "Nauru", a tag list holding N/A among others, and the notes column (not a trait) are not counted
+    assert report.not_recorded == {
+        "industry": 2,
+        "country": 3,  # "-", "'-" (as an export quotes "-") and "None"; "Norway" and "Nauru" are countries
+        "region": 3,
+        "acquisition_channel": 4,
+        "trait:stack": 2,
+        "trait:plan": 1,
+    }
+    assert list(report.not_recorded)[-2:] == ["trait:stack", "trait:plan"]  # in the file's column order
+    written = run(db_session, NOT_RECORDED_CSV)
+    assert written.ok and written.not_recorded == report.not_recorded
+    assert account_named(db_session, "A").industry == "N/A"  # stored as written: the analysis reads it so
+
+
+def test_a_file_without_such_cells_reports_none(db_session):
+    report = run(db_session, "name,industry,country\nA,Software,Norway\nB,,\n", dry_run=True)
+    assert report.ok and report.not_recorded == {}

@@ -121,3 +121,15 @@ def test_value_mapping_is_refused_for_viewers_and_bad_values(client_as, db_sessi
     page = editor.post(f"/accounts/import/{job_id}/values", data=bad, follow_redirects=True)
     assert "longer than 120 characters" in page.get_data(as_text=True)
     assert db_session.get(WorkspaceSetting, "import.value_map") is None
+
+
+def test_the_preview_counts_the_cells_read_as_not_recorded(client_as, db_session):
+    editor = client_as(Role.EDITOR)
+    content = b"name,industry,acquisition_channel,notes\nA,N/A,-,n/a\nB,n/a,Referral,\nC,Software,null,?\n"
+    page = editor.get(upload_csv(editor, content).headers["Location"]).get_data(as_text=True)
+    assert "Ready to import" in page and "Cells read as not recorded" in page
+    assert "<tr><td>industry</td><td>2</td></tr>" in page
+    assert "<tr><td>acquisition_channel</td><td>2</td></tr>" in page
+    assert "<tr><td>notes</td>" not in page  # not a trait
+    clean = editor.get(upload_csv(editor, b"name,industry\nD,Software\n").headers["Location"])
+    assert "Cells read as not recorded" not in clean.get_data(as_text=True)

@@ -17,7 +17,7 @@ from ecp_tracker.domain.errors import ValidationError
 from ecp_tracker.domain.numbers import parse_decimal
 from ecp_tracker.models import TraitDefinition
 from ecp_tracker.services.accounts.traits import canonical_values
-from ecp_tracker.services.accounts.vocabulary import custom_trait_key, is_custom_trait
+from ecp_tracker.services.accounts.vocabulary import CUSTOM_PREFIX, custom_trait_key
 from ecp_tracker.services.shared import raw_input
 
 TEXT_LIMITS = {"industry": 120, "country": 80, "region": 80, "acquisition_channel": 80}
@@ -54,6 +54,9 @@ class CleanAccount:
     traits: dict[str, list[str]] = field(default_factory=dict)  # key -> values; only the keys given
     owner: Any = None
     owner_given: bool = False
+
+
+_MISSING = object()  # a field not in the input at all
 
 
 def _blank(value: Any) -> bool:
@@ -150,6 +153,37 @@ def split_names(value: Any) -> list[str]:
     return [_text(p) for p in parts if not _blank(p)]
 
 
+# Fields whose text takes few distinct values (a bulk import may remember their conversion, see Conversions).
+REPEATING_FIELDS = frozenset(
+    {"industry", "country", "region", "acquisition_channel", "stage"}
+    | {"employees", "founded_year", "nps", "referrals"}
+)
+
+
+class Conversions:
+    """Remembered conversions of the REPEATING_FIELDS' text for many calls of clean_account with the same
+    `today` (one bulk import): the result of `_convert` or the message it raised, per field and text."""
+
+    MAX_PER_FIELD = 20_000
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self.seen: dict[str, dict[str, tuple[bool, Any]]] = {name: {} for name in REPEATING_FIELDS}
+
+    def convert(self, name: str, value: str) -> tuple[bool, Any]:
+        """(True, the value) or (False, the message)."""
+        seen = self.seen[name]
+        found = seen.get(value)
+        if found is None:
+            try:
+                found = (True, _convert(name, value, self.today))
+            except ValidationError as error:
+                found = (False, error.message)
+            if len(seen) < self.MAX_PER_FIELD:
+                seen[value] = found
+        return found
+
+
 def clean_account(
     raw: Mapping[str, Any],
     *,
@@ -157,30 +191,43 @@ def clean_account(
     archetype_names: Mapping[str, str],
     definitions: Mapping[str, TraitDefinition],
     require_name: bool,
+    conversions: Conversions | None = None,
 ) -> tuple[CleanAccount, list[tuple[str, str]]]:
     """Convert the fields present in `raw`; blank means "no value" (None), except for `name` and `stage`.
 
     `archetype_names` maps casefolded names to canonical ones; `definitions` maps trait keys to definitions.
+    `conversions` (made with the same `today`) remembers the conversions of text that repeats across calls.
     """
     clean = CleanAccount()
     problems: list[tuple[str, str]] = []
     if require_name and _blank(raw.get("name")):
         problems.append(("name", "Enter the account's name."))
+    if conversions is not None and conversions.today != today:
+        conversions = None  # remembered for another day
+    remembered = conversions.seen if conversions is not None else {}
+    columns = clean.columns
     for name in COLUMN_FIELDS:
-        if name not in raw:
+        value = raw.get(name, _MISSING)
+        if value is _MISSING:
             continue
-        value = raw[name]
-        if _blank(value):
+        if not value.strip() if value.__class__ is str else _blank(value):
             if name == "name":
                 if not require_name:
                     problems.append(("name", "The name cannot be blank."))
                 continue
-            clean.columns[name] = (
-                Stage.PROSPECT.value if name == "stage" else ("" if name == "notes" else None)
-            )
+            columns[name] = Stage.PROSPECT.value if name == "stage" else ("" if name == "notes" else None)
+            continue
+        memo = remembered.get(name)
+        if memo is not None and value.__class__ is str:
+            found = memo.get(value)
+            ok, converted = found if found is not None else conversions.convert(name, value)
+            if ok:
+                columns[name] = converted
+            else:
+                problems.append((name, converted))
             continue
         try:
-            clean.columns[name] = _convert(name, value, today)
+            columns[name] = _convert(name, value, today)
         except ValidationError as error:
             problems.append((name, error.message))
     if "archetypes" in raw:
@@ -197,7 +244,7 @@ def clean_account(
         clean.owner_given = True
         clean.owner = None if _blank(raw["owner"]) else raw["owner"]
     for key, value in raw.items():
-        if not is_custom_trait(key):
+        if not key.startswith(CUSTOM_PREFIX):  # is_custom_trait, inlined
             continue
         trait_key = custom_trait_key(key)
         definition = definitions.get(trait_key)

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ecp_tracker.domain.accounts import SIZE_BAND_LABELS, Stage, TraitKind, name_key, size_band_range
@@ -212,7 +212,20 @@ def list_accounts(
     scoring = score_columns(session) if filters.tier or filters.sort == SCORE_SORT else None
     stmt = filtered_statement(filters, scoring)
     stmt = stmt.options(joinedload(Account.owner), selectinload(Account.archetypes))
-    return paginate(session, stmt, page=page, per_page=min(max(per_page, 1), MAX_PER_PAGE))
+    count = tier_count(filters, scoring)
+    return paginate(session, stmt, page=page, per_page=min(max(per_page, 1), MAX_PER_PAGE), count=count)
+
+
+def tier_count(filters: AccountFilters, scoring: ScoreColumns | None) -> Select[tuple[int]] | None:
+    """For a list filtered by tier and nothing else, its COUNT read from the stored scores alone (a row per
+    account, with the account's archived flag kept in step), through the (tier, archived) index; None for
+    any other list, which is counted as it is selected."""
+    if scoring is None or not filters.tier:
+        return None
+    if filters.q or filters.traits or any(getattr(filters, name) for name in LIST_FILTERS if name != "tier"):
+        return None
+    stmt = select(func.count()).select_from(scoring.table).where(scoring.tier.in_(filters.tier))
+    return stmt if filters.include_archived else stmt.where(scoring.archived == false())
 
 
 @dataclass(frozen=True)

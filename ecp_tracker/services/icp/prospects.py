@@ -14,7 +14,7 @@ import csv
 import io
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -28,7 +28,7 @@ from ecp_tracker.domain.numbers import parse_decimal
 from ecp_tracker.models import IcpVersion
 from ecp_tracker.services.accounts.fields import CleanAccount
 from ecp_tracker.services.accounts.importing.importer import CheckedRow, check_rows
-from ecp_tracker.services.accounts.importing.presets import AUTO, neutralise
+from ecp_tracker.services.accounts.importing.presets import AUTO, QUOTE_STARTS, neutralise
 from ecp_tracker.services.accounts.vocabulary import custom_trait_name, display_label, trait_labels
 from ecp_tracker.services.icp.criteria import Vocabulary, matches_values
 from ecp_tracker.services.icp.scoring import Scorer
@@ -43,23 +43,55 @@ Values = dict[str, frozenset[str] | Decimal | None]
 
 def row_values(clean: CleanAccount, vocabulary: Vocabulary) -> Values:
     """A checked row's trait values, derived as the analysis derives a stored account's."""
-    columns = clean.columns
-    values: Values = {
-        "archetype": frozenset(clean.archetypes or ()),
-        "size_band": _one(size_band(columns.get("employees"))),
-        "revenue_band": _one(revenue_band(columns.get("annual_revenue"))),
-        "discount_band": frozenset({"none"}),
-    }
-    for name in ("industry", "region", "country", "acquisition_channel"):
-        values[name] = _one(columns.get(name))
-    for key, given in clean.traits.items():
+    return RowValues(vocabulary)(clean)
+
+
+class RowValues:
+    """`row_values` for many rows: the custom traits' names and kinds looked up once, and only the traits in
+    `wanted` (the ones a version's criteria name) derived when it is given."""
+
+    BUILT_IN = ("archetype", "size_band", "revenue_band", "discount_band")
+    TEXTS = ("industry", "region", "country", "acquisition_channel")
+
+    def __init__(self, vocabulary: Vocabulary, wanted: Collection[str] | None = None) -> None:
+        self.vocabulary = vocabulary
+        self.wanted = None if wanted is None else frozenset(wanted)
+        self.keys: dict[str, tuple[str, bool] | None] = {}  # key -> (name, is a number), None: not wanted
+        self.built_in = [n for n in self.BUILT_IN if self.wanted is None or n in self.wanted]
+        self.texts = [n for n in self.TEXTS if self.wanted is None or n in self.wanted]
+
+    def trait(self, key: str) -> tuple[str, bool] | None:
         name = custom_trait_name(key)
-        info = vocabulary.traits.get(name)
-        if info is not None and info.kind == TraitKind.NUMBER:
-            values[name] = parse_decimal(given[0]) if given else None
-        else:
-            values[name] = frozenset(given)
-    return values
+        if self.wanted is not None and name not in self.wanted:
+            return None
+        info = self.vocabulary.traits.get(name)
+        return name, info is not None and info.kind == TraitKind.NUMBER
+
+    def __call__(self, clean: CleanAccount) -> Values:
+        columns = clean.columns
+        values: Values = {}
+        for name in self.built_in:
+            if name == "archetype":
+                values[name] = frozenset(clean.archetypes or ())
+            elif name == "size_band":
+                values[name] = _one(size_band(columns.get("employees")))
+            elif name == "revenue_band":
+                values[name] = _one(revenue_band(columns.get("annual_revenue")))
+            else:
+                values[name] = frozenset({"none"})  # a prospect has no discount
+        for name in self.texts:
+            values[name] = _one(columns.get(name))
+        keys = self.keys
+        for key, given in clean.traits.items():
+            if key in keys:
+                found = keys[key]
+            else:
+                found = keys[key] = self.trait(key)
+            if found is None:
+                continue
+            name, number = found
+            values[name] = (parse_decimal(given[0]) if given else None) if number else frozenset(given)
+        return values
 
 
 def _one(value: object) -> frozenset[str]:
@@ -78,14 +110,17 @@ def score_rows(
     """The header (the file's own plus SCORE_COLUMNS), then every data row with its score, as it is read."""
     vocabulary = Vocabulary(session)
     scorer = Scorer(session, version, vocabulary)
+    derive = RowValues(vocabulary, scorer.traits)
     plan, rows = check_rows(session, actor, stream, preset=preset)
     yield [*plan.headers, *SCORE_COLUMNS]
     width = len(plan.headers)
     known = trait_labels(session)
     labels = {spec.trait: display_label(spec.trait, known) for spec in scorer.specs}
     done = 0
+    # match flags -> score, tier and reasons (2^criteria at most)
+    outcomes: dict[tuple[bool, ...], list[str]] = {}
     for checked in rows:
-        yield _scored(checked, scorer, vocabulary, width, labels)
+        yield _scored(checked, scorer, derive, width, labels, outcomes)
         done += 1
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(done)
@@ -94,7 +129,12 @@ def score_rows(
 
 
 def _scored(
-    checked: CheckedRow, scorer: Scorer, vocabulary: Vocabulary, width: int, labels: dict[str, str]
+    checked: CheckedRow,
+    scorer: Scorer,
+    derive: RowValues,
+    width: int,
+    labels: dict[str, str],
+    outcomes: dict[tuple[bool, ...], list[str]],
 ) -> list[str]:
     cells = (checked.cells + [""] * width)[:width] if checked.cells else [""] * width
     if checked.problems:
@@ -102,20 +142,26 @@ def _scored(
             f"{column}: {reason}" if column else reason for column, reason in checked.problems
         )
         return [*cells, "", UNSCORED, "", f"row {checked.row}: {problem}"]
-    values = row_values(checked.account, vocabulary)
-    score = scorer.score_of([matches_values(spec, values) for spec in scorer.specs])
-    reasons = reasons_text(
-        [(labels[r["trait"]], r["value"], r["points"], bool(r.get("exclude"))) for r in score.reasons]
-    )
-    return [*cells, str(score.score), score.tier, reasons, ""]
+    values = derive(checked.account)
+    flags = tuple([matches_values(spec, values) for spec in scorer.specs])
+    outcome = outcomes.get(flags)
+    if outcome is None:  # the score, tier and reasons follow from the flags alone
+        score = scorer.score_of(flags)
+        reasons = reasons_text(
+            [(labels[r["trait"]], r["value"], r["points"], bool(r.get("exclude"))) for r in score.reasons]
+        )
+        outcome = outcomes[flags] = [str(score.score), score.tier, reasons, ""]
+    return [*cells, *outcome]
 
 
 def csv_text(rows: Iterator[list[str]]) -> Iterator[str]:
     """CSV text in chunks of CHUNK_ROWS rows, formula-like cells neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    starts = QUOTE_STARTS
     for index, row in enumerate(rows, start=1):
-        writer.writerow([neutralise(cell) for cell in row])
+        # neutralise(cell), called only for the cells that may need it (most start with a letter or digit)
+        writer.writerow([neutralise(cell) if cell[:1] in starts else cell for cell in row])
         if index % CHUNK_ROWS == 0:
             yield buffer.getvalue()
             buffer.seek(0)

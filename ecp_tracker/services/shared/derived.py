@@ -51,6 +51,7 @@ class ScoreColumns:
     tier: ColumnElement[Any]
     matched: ColumnElement[Any]  # " 12 15": the ids of the matched criteria, in criterion order
     reasons: dict[int, Reason]  # criterion id -> what it says
+    archived: ColumnElement[Any]  # the account is archived (kept in step with it by the same refresh)
 
     def matched_reasons(self, matched: str | None) -> list[Reason]:
         return [self.reasons[int(i)] for i in (matched or "").split() if int(i) in self.reasons]

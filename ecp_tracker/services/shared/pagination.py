@@ -33,10 +33,21 @@ class Page(Generic[T]):
         return self.page < self.pages
 
 
-def paginate(session: Session, stmt: Select[tuple[T]], *, page: int, per_page: int) -> Page[T]:
-    """Run `stmt` for one page (1-based) plus one COUNT query; a page past the end is empty, not an error."""
+def paginate(
+    session: Session,
+    stmt: Select[tuple[T]],
+    *,
+    page: int,
+    per_page: int,
+    count: Select[tuple[int]] | None = None,
+) -> Page[T]:
+    """Run `stmt` for one page (1-based) plus one COUNT query; a page past the end is empty, not an error.
+
+    `count`, when given, is a cheaper statement that counts the same rows (the caller vouches for that)."""
     page = max(1, page)
     per_page = max(1, per_page)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    if count is None:
+        count = select(func.count()).select_from(stmt.order_by(None).subquery())
+    total = session.scalar(count) or 0
     items = session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
     return Page(items=items, total=total, page=page, per_page=per_page)

@@ -33,6 +33,7 @@ from sqlalchemy import JSON, BindParameter, Table, bindparam, insert, or_, selec
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, selectinload
 
+from ecp_tracker.analysis.counts import NOT_RECORDED_TEXTS
 from ecp_tracker.domain.accounts import Stage, StageDates, TraitKind, check_stage_dates, name_key
 from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.errors import ValidationError
@@ -49,7 +50,7 @@ from ecp_tracker.models import (
 from ecp_tracker.models.base import utcnow
 from ecp_tracker.services.accounts import read_only, traits
 from ecp_tracker.services.accounts.accounts import Lookups, apply_clean, same_values, trait_snapshot
-from ecp_tracker.services.accounts.fields import CleanAccount, clean_account
+from ecp_tracker.services.accounts.fields import CleanAccount, Conversions, clean_account
 from ecp_tracker.services.accounts.importing.presets import (
     AUTO,
     DATE_FIELDS,
@@ -72,9 +73,14 @@ BATCH_SIZE = 1000
 MAX_NEW_TRAIT_VALUES = 200  # a new category trait with more distinct values is refused
 MAX_TRAIT_KEY = 60
 BOOLEAN_WORDS = {"yes", "no", "true", "false", "1", "0"}
+TAGS = TraitKind.TAGS.value
 STAGE_FIELDS = ("stage", "converted_on", "churned_on")
 ANALYZE_AFTER = 10_000  # accounts written: refresh PostgreSQL's statistics of the tables written
 MAX_REMEMBERED_CELLS = 20_000  # per trait: distinct cells whose cleaned values are kept (see trait_values)
+BUILT_IN_TRAITS = ("industry", "country", "region", "acquisition_channel")  # the analysis's built-in traits
+# the first characters of the texts that read as "not recorded" (NOT_RECORDED_TEXTS), either case: a cell that
+# starts with none of them (nor with a space) is recorded, without stripping and casefolding it
+_NOT_RECORDED_STARTS = frozenset(c for text in NOT_RECORDED_TEXTS for c in text[:1] + text[:1].upper())
 
 Progress = Callable[[int], None]
 
@@ -103,6 +109,9 @@ class ImportReport:
     ignored_reasons: dict[str, str] = field(default_factory=dict)  # ignored column -> why
     # mapped field -> the file's distinct values: {value, becomes, how, rows} (see values.ValueReader)
     values: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # trait column of the file -> how many of its cells hold text such as N/A, -, null or ? that the analysis
+    # reads as not recorded (docs/statistics.md); blank cells are not counted, columns without one left out
+    not_recorded: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -333,6 +342,8 @@ class _Import:
         self.definitions = {k: d for k, d in all_definitions.items() if d.archived_at is None}
         self.new_traits: dict[str, _NewTrait] = {}
         self.seen_values: dict[str, dict[Any, tuple[str, ...] | str]] = {}  # see trait_values
+        self.tag_readers: dict[str, traits.TagReader] = {}
+        self.conversions = Conversions(today)  # the conversions of repeating cells, remembered
         self.dropped: set[int] = set()  # column positions not read after all (an empty new trait)
         self.ignored = list(plan.ignored)
         self.ignored_reasons = dict(plan.reasons)
@@ -349,7 +360,7 @@ class _Import:
                     self.problem(header_row, header, f"A trait key is at most {MAX_TRAIT_KEY} characters.")
                 self.new_traits[key] = _NewTrait(key=key, header=header)
         # how each column is read: (position, target, reader of its text or None, key when a new trait)
-        self.readers: list[tuple[int, str, Callable[[str, int], Any] | None, str | None]] = []
+        self.readers: list[tuple[int, str, Callable[..., Any] | None, str | None]] = []
         for index, target in plan.fields.items():
             key = custom_trait_key(target)
             new_trait = key if is_custom_trait(target) and key in self.new_traits else None
@@ -367,6 +378,13 @@ class _Import:
         self.matched_rows: dict[int, int] = {}
         self.owner_ids: dict[str, int | None] = {}
         self.checked = _CheckedRows()
+        # the trait columns (built-in and custom) whose "not recorded" cells the report counts
+        self.trait_columns = [
+            index
+            for index, target in plan.fields.items()
+            if target in BUILT_IN_TRAITS or is_custom_trait(target)
+        ]
+        self.not_recorded: dict[int, int] = {}  # column position -> cells
 
     def problem(self, row: int, column: str, reason: str) -> None:
         self.problems.append(RowProblem(row, column, reason))
@@ -398,36 +416,41 @@ class _Import:
             )
         elif len(cells) < width:
             problems.append(("", f"This row has {len(cells)} cells but the header has {width}."))
-        if any("\x00" in c for c in cells):  # no database stores it; never let it reach a query
+        if "\x00" in "\x01".join(cells):  # no database stores it; never let it reach a query
             problems.append(("", "This row contains a NUL character; the file may not be a text CSV."))
             cells = [c.replace("\x00", "") for c in cells]
         raw: dict[str, Any] = {}
         new_cells: dict[str, str] = {}
-        count = len(cells)
+        if len(cells) < width:  # the missing cells read as empty
+            cells = cells + [""] * (width - len(cells))
         for index, target, reader, new_trait in self.readers:
-            text = cells[index] if index < count else ""
+            text = cells[index]
             if text[:1] == "'":
                 text = unquote(text)
             if new_trait:
                 self.collect_new_trait_value(row, new_trait, text)
                 new_cells[new_trait] = text
                 continue
+            if reader is None:
+                raw[target] = text
+                continue
             try:
-                raw[target] = text if reader is None else reader(text, row)
+                raw[target] = reader(text, row) if target in DATE_FIELDS else reader(text)
             except ValidationError as error:
                 problems.append((target, error.message))
         return raw, problems, new_cells
 
-    def reader(self, target: str) -> Callable[[str, int], Any] | None:
-        """What reads a cell of `target` (text, row) before clean_account checks it; None: the text as is."""
+    def reader(self, target: str) -> Callable[..., Any] | None:
+        """What reads a cell of `target` before clean_account checks it: (text, row) for the date fields,
+        (text) for the others; None: the text as is."""
         if target == "stage":
-            return lambda text, _row: self.preset.read_stage(text)
+            return self.preset.read_stage
         if target in MAPPED_FIELDS:
-            return lambda text, _row: self.values.read(target, text)
+            return functools.partial(self.values.read, target)
         if target in DATE_FIELDS:
             return self.dates.read
         if target in NUMBER_FIELDS:
-            return lambda text, _row: read_number(text)
+            return read_number
         return None
 
     def collect_new_trait_value(self, row: int, key: str, text: str) -> None:
@@ -444,21 +467,25 @@ class _Import:
         self, raw: dict[str, Any], definitions: dict[str, TraitDefinition]
     ) -> tuple[CleanAccount, list[tuple[str, str]]]:
         """clean_account, with the trait cells of known traits read through `trait_values`."""
-        cells = {
-            target: raw.pop(target)
+        cells = [
+            (target, key, raw.pop(target))
             for target, key in self.trait_targets
             if key in definitions and target in raw
-        }
+        ]
         clean, problems = clean_account(
             raw,
             today=self.today,
             archetype_names=self.archetype_names,
             definitions=definitions,
             require_name=True,
+            conversions=self.conversions,
         )
-        for target, cell in cells.items():  # clean_account reads traits last, in column order
-            key = custom_trait_key(target)
-            values = self.trait_values(key, definitions[key], cell)
+        seen_values = self.seen_values
+        for target, key, cell in cells:  # clean_account reads traits last, in column order
+            seen = seen_values.get(key)
+            values = seen.get(cell) if seen is not None else None  # trait_values' own lookup, inlined
+            if values is None:
+                values = self.trait_values(key, definitions[key], cell)
             if isinstance(values, str):
                 problems.append((target, values))
             else:
@@ -474,12 +501,22 @@ class _Import:
         found = seen.get(cell)
         if found is None:
             try:
-                found = tuple(traits.canonical_values(definition, cell))
+                if definition.kind == TAGS and isinstance(cell, str):
+                    found = tuple(self.tag_reader(key, definition).values(cell))
+                else:
+                    found = tuple(traits.canonical_values(definition, cell))
             except ValidationError as error:
                 found = error.message
             if len(seen) < MAX_REMEMBERED_CELLS:
                 seen[cell] = found
         return found
+
+    def tag_reader(self, key: str, definition: TraitDefinition) -> traits.TagReader:
+        """The tags trait's reader, which remembers each tag's check (cells rarely repeat, tags do)."""
+        reader = self.tag_readers.get(key)
+        if reader is None or reader.definition is not definition:
+            reader = self.tag_readers[key] = traits.TagReader(definition)
+        return reader
 
     # --- pass 1: check everything ------------------------------------------------------------------------
 
@@ -501,7 +538,31 @@ class _Import:
             self.progress(self.rows)
         self.decide_new_traits()
 
+    def count_not_recorded(self, cells: list[str]) -> None:
+        """Count the row's trait cells whose text reads as not recorded (N/A, -, null, ?...), not blanks."""
+        count = len(cells)
+        for index in self.trait_columns:
+            text = cells[index] if index < count else ""
+            first = text[:1]
+            if first == "'":  # an exported "-" comes back as "'-"
+                text = unquote(text)
+                first = text[:1]
+            if not first or (first not in _NOT_RECORDED_STARTS and not first.isspace()):
+                continue
+            text = text.strip()
+            if text and text.casefold() in NOT_RECORDED_TEXTS:
+                self.not_recorded[index] = self.not_recorded.get(index, 0) + 1
+
+    def not_recorded_counts(self) -> dict[str, int]:
+        """The report's counts by the file's column headers, in column order (columns not read left out)."""
+        return {
+            self.plan.headers[index]: self.not_recorded[index]
+            for index in sorted(self.not_recorded)
+            if index not in self.dropped
+        }
+
     def check_row(self, row: int, cells: list[str]) -> _Pending | None:
+        self.count_not_recorded(cells)
         raw, problems, new_cells = self.read_row(row, cells)
         clean, more = self.clean(raw, self.definitions)
         problems += more
@@ -1144,6 +1205,7 @@ def import_accounts(
         report.mapping = {h: f for h, f in plan.mapping.items() if h not in job.ignored}
         report.new_traits = sorted(job.new_traits)
         report.values = job.values.summary()
+        report.not_recorded = job.not_recorded_counts()
         if report.problems:
             return report
         with _fewer_full_collections():

@@ -26,7 +26,7 @@ AUTO = "auto"
 # A cell starting with one of these is a formula to a spreadsheet; exports prefix a single quote.
 FORMULA_START = "=+-@\t\r"
 _NEEDS_QUOTE = re.compile(r"'*[=+\-@\t\r]")
-_QUOTE_STARTS = frozenset("'=+-@\t\r")  # the first characters _NEEDS_QUOTE can match
+QUOTE_STARTS = frozenset("'=+-@\t\r")  # the first characters _NEEDS_QUOTE can match
 _QUOTED = re.compile(r"'+[=+\-@\t\r]")
 
 NOT_USED = "not used by ECP Tracker"
@@ -45,7 +45,7 @@ def neutralise(text: str) -> str:
 
     Also quotes text that already starts with quotes before such a character, so `unquote` inverts it exactly.
     """
-    if not text or text[0] not in _QUOTE_STARTS:  # most cells: no regular expression needed
+    if not text or text[0] not in QUOTE_STARTS:  # most cells: no regular expression needed
         return text
     return "'" + text if _NEEDS_QUOTE.match(text) else text
 

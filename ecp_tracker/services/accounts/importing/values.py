@@ -21,6 +21,7 @@ from ecp_tracker.services.shared import settings
 SETTING = "import.value_map"  # {field: {folded file value: the value it becomes}}
 MAX_SHOWN = 100  # distinct values per field listed on a report
 MAX_COUNTED = 2000  # distinct values per field counted (a column of unique values stays small in memory)
+MAX_REMEMBERED = 20_000  # distinct cells whose reading is remembered (ValueReader.memo)
 FIELD_LABELS = {"industry": "Industry", "acquisition_channel": "Acquisition channel"}
 
 # how a value got its name, as the import page shows it
@@ -90,10 +91,30 @@ class ValueReader:
         existing = {name: {fold(v): v for v in values} for name, values in existing_values(session).items()}
         return cls(preset=preset, workspace=saved_map(session), existing=existing)
 
+    # (field, cell) -> (the value counted, what it becomes, how); the maps do not change during an import
+    memo: dict[tuple[str, str], tuple[str, str, str]] = field(default_factory=dict, repr=False)
+
     def read(self, name: str, text: str) -> str:
-        value = " ".join(text.split())
-        if not value:
-            return text
+        found = self.memo.get((name, text))
+        if found is None:
+            value = " ".join(text.split())
+            if not value:
+                return text
+            found = (value, *self.becomes(name, value))
+            if len(self.memo) < MAX_REMEMBERED:
+                self.memo[(name, text)] = found
+        value, becomes, how = found
+        counts = self.seen.setdefault(name, {})
+        entry = counts.get(value)
+        if entry is None:
+            if len(counts) < MAX_COUNTED:
+                counts[value] = [becomes, how, 1]
+        else:
+            entry[2] += 1
+        return becomes
+
+    def becomes(self, name: str, value: str) -> tuple[str, str]:
+        """What a (whitespace-collapsed) value is stored as, and why."""
         key = fold(value)
         becomes, how = self.workspace.get(name, {}).get(key), BY_WORKSPACE
         if becomes is None:
@@ -105,14 +126,7 @@ class ValueReader:
         spelled = self.existing.get(name, {}).get(fold(becomes))
         if spelled is not None and spelled != becomes:
             becomes, how = spelled, (how if how != AS_IS else BY_EXISTING)
-        counts = self.seen.setdefault(name, {})
-        entry = counts.get(value)
-        if entry is None:
-            if len(counts) < MAX_COUNTED:
-                counts[value] = [becomes, how, 1]
-        else:
-            entry[2] += 1
-        return becomes
+        return becomes, how
 
     def summary(self) -> dict[str, list[dict[str, Any]]]:
         """Per field, the distinct values in the file (most rows first): what each becomes, and how."""
