@@ -41,6 +41,7 @@ RESULT_KEYS = [
     "adjusted_difference",
     "adjusted_difference_ci",
     "confounding",
+    "corrected_difference",
 ]
 
 
