@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -12,6 +12,7 @@ from ecp_tracker.analysis.counts import StratumCounts, ValueCounts
 from ecp_tracker.analysis.exact import ExactResult, conditional_exact_many
 from ecp_tracker.analysis.explain import Reason, Wording, sentence
 from ecp_tracker.analysis.multiple import bh_q_values, mirror_groups, tests_counted
+from ecp_tracker.analysis.multivariable import AdjustedEffect, Candidate, ModelCheck
 from ecp_tracker.analysis.power import PowerNeed, accounts_needed
 from ecp_tracker.analysis.proportions import Rate
 from ecp_tracker.analysis.selection import shrunk_lifts, standard_error
@@ -97,6 +98,7 @@ class BinaryResult:
     interval_without: Rate | None
     power: PowerNeed | None  # the declared-lift sample size behind more_accounts_needed (kept when not shown)
     reason: Reason
+    model: AdjustedEffect | None = None  # the multivariable check, for candidates (JSON: model)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -125,6 +127,7 @@ class BinaryResult:
             "adjusted_difference_ci": _interval(self.adjusted_difference_ci),
             "confounding": str(self.confounding) if self.confounding else None,
             "corrected_difference": _number(self.corrected_difference),
+            "model": self.model.to_json() if self.model is not None else None,
         }
 
 
@@ -136,6 +139,7 @@ class BinaryAnalysis:
     stratified_by: str | None
     fdr: float
     results: tuple[BinaryResult, ...]
+    model: ModelCheck | None = None  # the multivariable check of the candidates; None: no candidate
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -145,7 +149,32 @@ class BinaryAnalysis:
             "stratified_by": self.stratified_by,
             "fdr": _number(self.fdr),
             "results": [result.to_json() for result in self.results],
+            "model": self.model.to_json() if self.model is not None else None,
         }
+
+    def model_candidates(self) -> list[BinaryResult]:
+        """The values the multivariable check takes: graduate, exclude and promising, strongest first (at most
+        MAX_MODEL_TERMS; the rest are left out of the model)."""
+        return [r for r in self.results if r.recommendation in MODEL_CANDIDATES][:MAX_MODEL_TERMS]
+
+    def with_model(self, check: ModelCheck) -> BinaryAnalysis:
+        """This analysis with the check's effect beside each candidate."""
+        results = tuple(replace(r, model=check.effect_of(r.trait, r.value)) for r in self.results)
+        return replace(self, results=results, model=check)
+
+
+MODEL_CANDIDATES = frozenset({Recommendation.GRADUATE, Recommendation.EXCLUDE, Recommendation.PROMISING})
+MAX_MODEL_TERMS = 30  # a model over more candidates than that would mostly estimate noise
+
+
+def model_candidate(result: BinaryResult, stratified: bool) -> Candidate:
+    """A result as a term of the model, in the direction screening found (adjusted when stratified)."""
+    odds = (
+        result.adjusted_odds_ratio
+        if stratified and result.adjusted_odds_ratio is not None
+        else result.odds_ratio
+    )
+    return Candidate(result.trait, result.value, 1 if odds is None or odds >= 1 else -1)
 
 
 @dataclass(frozen=True)

@@ -198,3 +198,19 @@ def test_the_forest_plot_has_a_table_view_for_a_phone(client_as, db_session):
     assert response.status_code == 200, response.status_code
     css = response.get_data(as_text=True)
     assert "@media (max-width: 640px)" in css and "img.chart.forest { display: none; }" in css
+
+
+def test_each_candidate_shows_the_multivariable_check_and_the_rules_explain_it(client_as, db_session):
+    from tests.factories.analysis import near_copies
+
+    near_copies(db_session)
+    html = (
+        client_as(Role.VIEWER)
+        .get("/analysis/?outcome=converted&adjust=acquisition_channel")
+        .get_data(as_text=True)
+    )
+    assert "Multivariable check: one Firth logistic model over the" in html
+    assert "and acquisition channel, on 240 accounts with every candidate trait known." in html
+    assert "Adjusted in the model: OR" in html  # the driver
+    assert "Vanishes in the model: OR" in html and "a range that includes 1" in html  # its near-copy
+    assert "<strong>Winner's curse.</strong>" in html and "shrunk" in html  # the rules explained
