@@ -214,3 +214,30 @@ def test_each_candidate_shows_the_multivariable_check_and_the_rules_explain_it(c
     assert "Adjusted in the model: OR" in html  # the driver
     assert "Vanishes in the model: OR" in html and "a range that includes 1" in html  # its near-copy
     assert "<strong>Winner's curse.</strong>" in html and "shrunk" in html  # the rules explained
+
+
+def test_flask_analyze_prints_the_model_check_beside_each_candidate_and_its_json_matches_the_page(
+    client_as, db_session, app
+):
+    import json
+
+    from tests.factories.analysis import near_copies
+
+    near_copies(db_session)
+    runner = app.test_cli_runner()
+    text = runner.invoke(args=["analyze", "--outcome", "converted", "--stratify-by", "acquisition_channel"])
+    assert text.exit_code == 0, text.output
+    (driver,) = [line for line in text.output.splitlines() if line.startswith("- trait:driver = yes:")]
+    (copy,) = [line for line in text.output.splitlines() if line.startswith("- trait:copy = yes:")]
+    assert " Adjusted in the model: OR " in driver
+    assert " Vanishes in the model: OR " in copy
+    cli = runner.invoke(
+        args=["analyze", "--outcome", "converted", "--stratify-by", "acquisition_channel", "--json"]
+    )
+    download = client_as(Role.VIEWER).get(
+        "/analysis/results.json?outcome=converted&stratify_by=acquisition_channel"
+    )
+    assert (
+        json.loads(cli.output)["model"] == download.get_json()["model"]
+        and download.get_json()["model"]["fitted"]
+    )
