@@ -47,3 +47,27 @@ def test_without_candidates_there_is_no_model(db_session):
     document = analysis.run(db_session, "converted", today=TODAY).to_json()
     assert document["model"] is None
     assert all(r["model"] is None for r in document["results"])
+
+
+def test_a_number_band_candidate_is_not_in_the_model_and_the_others_are(db_session):
+    from ecp_tracker.services.accounts import traits
+    from tests.conftest import TEST_ACTOR
+    from tests.factories.analysis import add
+
+    traits.create_definition(db_session, TEST_ACTOR, key="team", label="Data team size", kind="number")
+    for i in range(90):
+        big = i % 3 == 0  # the top tertile of team sizes converts, and so does the archetype it comes with
+        add(
+            db_session,
+            f"Acc {i}",
+            stage="customer" if big or i % 7 == 0 else "lost",
+            archetypes=["Game changer" if big else "Tech enthusiast"],
+            **{"trait:team": str(10 + i % 3 if big else i % 3)},
+        )
+    db_session.commit()
+    document = analysis.run(db_session, "converted", today=TODAY).to_json()
+    by_value = {(r["trait"], r["value"]): r for r in document["results"]}
+    bands = [r for (trait, _), r in by_value.items() if trait == "trait:team" and r["model"] is not None]
+    assert bands and all(r["model"]["status"] == "not_in_model" for r in bands)
+    assert by_value[("archetype", "Game changer")]["model"]["status"] == "holds"  # separation: still finite
+    assert document["model"]["fitted"]
