@@ -164,7 +164,7 @@ def firth_check(
     first = len(others)  # candidate columns follow the strata columns
     fit = fit_firth(x_rows, ys[rows], weights[rows], range(first, first + len(kept)), confidence)
     if fit is None:
-        return unfitted("the model did not converge")
+        return unfitted("the fit did not converge")
     estimates: dict[int, tuple[float, float | None, float | None]] = {}
     for position, i in enumerate(kept):
         coef, low, high = fit[position]
