@@ -575,8 +575,37 @@ def analysis_table(document: dict[str, Any], *, decided: int, small_sample: int)
     worth_reading = [r for r in document["results"] if r["recommendation"] != "no_evidence"]
     if worth_reading:
         lines.append("")
-        lines.extend(f"- {r['trait']} = {r['value']}: {r['explanation']}" for r in worth_reading)
+        lines.extend(
+            f"- {r['trait']} = {r['value']}: {r['explanation']}{_model_text(r.get('model'))}"
+            for r in worth_reading
+        )
+    model = document.get("model")
+    if model and not model["fitted"]:
+        lines.append(f"Multivariable check not fitted: {model['note']}.")
     return lines
+
+
+_MODEL_WORDS = {
+    "holds": "Adjusted in the model",
+    "vanishes": "Vanishes in the model",
+    "reverses": "Turns the other way in the model",
+}
+
+
+def _model_text(effect: dict[str, Any] | None) -> str:
+    """ " Adjusted in the model: OR 2.1 (1.3-3.4)." for a candidate of the multivariable check."""
+    if not effect:
+        return ""
+    words = _MODEL_WORDS.get(effect["status"])
+    if words is None:
+        return (
+            " Not in the model (number band)."
+            if effect["status"] == "not_in_model"
+            else " In the model it cannot be told apart from the other candidates."
+        )
+    low, high = effect["odds_ratio_ci"] or (None, None)
+    upper = _number(high, "n") if high is not None else "inf"
+    return f" {words}: OR {_number(effect['odds_ratio'], 'n')} ({_number(low, 'n')}-{upper})."
 
 
 icp_cli = AppGroup("icp", help="ICP versions: list them, score a prospect list, print the one-page ICP.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -12,8 +12,10 @@ from ecp_tracker.analysis.counts import StratumCounts, ValueCounts
 from ecp_tracker.analysis.exact import ExactResult, conditional_exact_many
 from ecp_tracker.analysis.explain import Reason, Wording, sentence
 from ecp_tracker.analysis.multiple import bh_q_values, mirror_groups, tests_counted
+from ecp_tracker.analysis.multivariable import AdjustedEffect, Candidate, ModelCheck
 from ecp_tracker.analysis.power import PowerNeed, accounts_needed
 from ecp_tracker.analysis.proportions import Rate
+from ecp_tracker.analysis.selection import shrunk_lifts, standard_error
 from ecp_tracker.analysis.settings import AnalysisSettings
 from ecp_tracker.analysis.stratified import StratifiedResult, informative, mantel_haenszel
 
@@ -86,6 +88,9 @@ class BinaryResult:
     adjusted_difference: float | None  # Mantel-Haenszel risk difference: the lift decided on when stratified
     adjusted_difference_ci: Interval | None  # Sato's variance
     confounding: Confounding | None
+    # the decided lift (adjusted when stratified) shrunk for the winner's curse: the one the minimum lift is
+    # checked against; only for values passing the false-discovery bar among at least three (selection.py)
+    corrected_difference: float | None
     # not in the JSON
     crude: StratumCounts
     strata: tuple[StratumResult, ...]
@@ -93,6 +98,7 @@ class BinaryResult:
     interval_without: Rate | None
     power: PowerNeed | None  # the declared-lift sample size behind more_accounts_needed (kept when not shown)
     reason: Reason
+    model: AdjustedEffect | None = None  # the multivariable check, for candidates (JSON: model)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -120,6 +126,8 @@ class BinaryResult:
             "adjusted_difference": _number(self.adjusted_difference),
             "adjusted_difference_ci": _interval(self.adjusted_difference_ci),
             "confounding": str(self.confounding) if self.confounding else None,
+            "corrected_difference": _number(self.corrected_difference),
+            "model": self.model.to_json() if self.model is not None else None,
         }
 
 
@@ -131,6 +139,7 @@ class BinaryAnalysis:
     stratified_by: str | None
     fdr: float
     results: tuple[BinaryResult, ...]
+    model: ModelCheck | None = None  # the multivariable check of the candidates; None: no candidate
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -140,7 +149,32 @@ class BinaryAnalysis:
             "stratified_by": self.stratified_by,
             "fdr": _number(self.fdr),
             "results": [result.to_json() for result in self.results],
+            "model": self.model.to_json() if self.model is not None else None,
         }
+
+    def model_candidates(self) -> list[BinaryResult]:
+        """The values the multivariable check takes: graduate, exclude and promising, strongest first (at most
+        MAX_MODEL_TERMS; the rest are left out of the model)."""
+        return [r for r in self.results if r.recommendation in MODEL_CANDIDATES][:MAX_MODEL_TERMS]
+
+    def with_model(self, check: ModelCheck) -> BinaryAnalysis:
+        """This analysis with the check's effect beside each candidate."""
+        results = tuple(replace(r, model=check.effect_of(r.trait, r.value)) for r in self.results)
+        return replace(self, results=results, model=check)
+
+
+MODEL_CANDIDATES = frozenset({Recommendation.GRADUATE, Recommendation.EXCLUDE, Recommendation.PROMISING})
+MAX_MODEL_TERMS = 30  # a model over more candidates than that would mostly estimate noise
+
+
+def model_candidate(result: BinaryResult, stratified: bool) -> Candidate:
+    """A result as a term of the model, in the direction screening found (adjusted when stratified)."""
+    odds = (
+        result.adjusted_odds_ratio
+        if stratified and result.adjusted_odds_ratio is not None
+        else result.odds_ratio
+    )
+    return Candidate(result.trait, result.value, 1 if odds is None or odds >= 1 else -1)
 
 
 @dataclass(frozen=True)
@@ -189,6 +223,7 @@ def analyze_binary(
     tested = tests_counted(adjusted if stratified else crude_p, groups)
     rates = _wilson([t.crude for t in tests], settings.confidence)
     differences = _newcombe([t.crude for t in tests], settings.confidence)
+    corrected = _corrected(tests, adjusted_q if stratified else q, differences, groups, stratified, settings)
 
     results = [
         _result(
@@ -197,6 +232,7 @@ def analyze_binary(
             adjusted_q=adjusted_q[i],
             rates=rates[i],
             difference_ci=differences[i],
+            corrected=corrected[i],
             tested=tested,
             outcome=outcome,
             population=population,
@@ -230,6 +266,7 @@ def _result(
     adjusted_q: float | None,
     rates: tuple[Rate | None, Rate | None],
     difference_ci: Interval | None,
+    corrected: float | None,
     tested: int,
     outcome: str,
     population: int,
@@ -260,7 +297,15 @@ def _result(
     )
 
     recommendation, reason = _decide(
-        t, crude_q, adjusted_q, difference, difference_ci, reversal, stratified_by is not None, settings
+        t,
+        crude_q,
+        adjusted_q,
+        difference,
+        difference_ci,
+        corrected,
+        reversal,
+        stratified_by is not None,
+        settings,
     )
     confounding = _CONFOUNDING.get(reason) if recommendation is Recommendation.CONFOUNDED else None
     if not higher_is_better:
@@ -317,6 +362,7 @@ def _result(
         adjusted_difference=strat.difference if strat else None,
         adjusted_difference_ci=adjusted_ci,
         confidence=settings.confidence,
+        corrected_difference=corrected,
     )
     return BinaryResult(
         trait=t.counts.trait,
@@ -343,6 +389,7 @@ def _result(
         adjusted_difference=strat.difference if strat else None,
         adjusted_difference_ci=adjusted_ci,
         confounding=confounding,
+        corrected_difference=corrected,
         crude=crude,
         strata=tuple(
             StratumResult(label, counts, _sample_odds_ratio(counts), informative(counts))
@@ -367,6 +414,7 @@ def _decide(
     adjusted_q: float | None,
     difference: float | None,
     difference_ci: Interval | None,
+    corrected: float | None,
     reversal: bool,
     stratified: bool,
     settings: AnalysisSettings,
@@ -396,7 +444,7 @@ def _decide(
             if strat.difference_low is not None and strat.difference_high is not None
             else None
         )
-        decided = _effect(q, odds, difference, difference_ci, settings)
+        decided = _effect(q, odds, difference, difference_ci, corrected, settings)
         if decided is not None:
             return decided, Reason.REVERSES if reversal else Reason.UNLIKELY_LUCK
         if crude_passes and crude_difference is not None:
@@ -411,7 +459,7 @@ def _decide(
                 return Recommendation.CONFOUNDED, Reason.CANNOT_TELL
     else:
         p, q, odds = t.exact.p_value, crude_q, t.exact.odds_ratio
-        decided = _effect(q, odds, difference, difference_ci, settings)
+        decided = _effect(q, odds, difference, difference_ci, corrected, settings)
         if decided is not None:
             return decided, Reason.UNLIKELY_LUCK
 
@@ -433,17 +481,53 @@ def _effect(
     odds: float,
     difference: float | None,
     difference_ci: Interval | None,
+    corrected: float | None,
     settings: AnalysisSettings,
 ) -> Recommendation | None:
-    """Rule 3: graduate or exclude when q passes, the interval excludes 0 and the lift reaches the minimum."""
+    """Rule 3: graduate or exclude when q passes, the interval excludes 0 and the lift, shrunk for the
+    winner's curse, reaches the minimum (the raw lift with fewer than three values to shrink with)."""
     if q is None or q > settings.fdr or difference is None or difference_ci is None:
         return None
     low, high = difference_ci
-    if odds > 1 and low > 0 and difference >= settings.min_lift - _LIFT_TOLERANCE:
+    lift = corrected if corrected is not None else difference
+    if odds > 1 and low > 0 and lift >= settings.min_lift - _LIFT_TOLERANCE:
         return Recommendation.GRADUATE
-    if odds < 1 and high < 0 and difference <= -settings.min_lift + _LIFT_TOLERANCE:
+    if odds < 1 and high < 0 and lift <= -settings.min_lift + _LIFT_TOLERANCE:
         return Recommendation.EXCLUDE
     return None
+
+
+def _corrected(
+    tests: Sequence[_Tests],
+    primary_q: Sequence[float | None],
+    differences: Sequence[Interval | None],
+    groups: Sequence[Any],
+    stratified: bool,
+    settings: AnalysisSettings,
+) -> list[float | None]:
+    """The decided lift of every value passing the FDR bar, shrunk for the winner's curse (selection.py);
+    the shrinkage is estimated over every value in the multiple-testing family."""
+    lifts: list[float | None] = [None] * len(tests)
+    errors: list[float | None] = [None] * len(tests)
+    for i, t in enumerate(tests):
+        if not t.in_family:
+            continue
+        if stratified:
+            strat = t.stratified
+            if strat is None or strat.difference is None or strat.difference_low is None:
+                continue
+            lift, interval = strat.difference, (strat.difference_low, strat.difference_high)
+        else:
+            crude, found = t.crude, differences[i]
+            if found is None or not crude.with_n or not crude.without_n:
+                continue
+            lift, interval = crude.with_pos / crude.with_n - crude.without_pos / crude.without_n, found
+        lifts[i], errors[i] = lift, standard_error(interval, settings.confidence)
+    shrunk = shrunk_lifts(lifts, errors, groups)
+    return [
+        value if q is not None and q <= settings.fdr else None
+        for value, q in zip(shrunk, primary_q, strict=True)
+    ]
 
 
 def _wilson(tables: Sequence[StratumCounts], confidence: float) -> list[tuple[Rate | None, Rate | None]]:

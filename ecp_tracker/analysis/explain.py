@@ -60,6 +60,7 @@ class Wording:
     adjusted_difference: float | None = None  # Mantel-Haenszel risk difference, when stratified
     adjusted_difference_ci: tuple[float, float] | None = None
     confidence: float = 0.95
+    corrected_difference: float | None = None  # the lift corrected for the winner's curse (passing values)
 
 
 def trait_label(trait: str, labels: Mapping[str, str] | None = None) -> str:
@@ -147,6 +148,11 @@ def sentence(
     who = subject(w.trait, w.value, label)
     rates = f"{who} {phrase} {_rate(w.rate_with)} vs {_rate(w.rate_without)} for the rest"
     adjusted = _adjusted_lift(w, strata) if strata else ""
+    curse = (
+        f"; allowing for the winner's curse, the lift is about {points(w.corrected_difference)}"
+        if w.corrected_difference is not None
+        else ""
+    )
     if w.reason is Reason.NO_OVERLAP:
         return (
             f"{rates}, but accounts with and without this value are never in the same {strata}, "
@@ -165,11 +171,11 @@ def sentence(
     if w.reason is Reason.REVERSES:
         return (
             f"{rates}, but within each {strata} it goes the other way{adjusted}; "
-            f"the overall figures mislead because of {strata}; {checked}this is unlikely to be luck."
+            f"the overall figures mislead because of {strata}; {checked}this is unlikely to be luck{curse}."
         )
     if w.reason is Reason.UNLIKELY_LUCK:
         within = f", even within the same {strata}{adjusted}" if strata else ""
-        return f"{rates}{within}; {checked}this is unlikely to be luck."
+        return f"{rates}{within}; {checked}this is unlikely to be luck{curse}."
     if w.reason is Reason.MAY_BE_LUCK:
         why = (
             f"with {w.tested} trait values checked it could still be luck"
@@ -181,7 +187,8 @@ def sentence(
         lift = math.floor(w.min_lift * 100 + 0.5)
         within = f" (within each {strata}{adjusted})" if strata else ""
         return (
-            f"{rates}{within}; it looks real but may be smaller than the {lift} points that matter{settle}."
+            f"{rates}{within}; it looks real but may be smaller than the {lift} points that matter"
+            f"{curse}{settle}."
         )
     within = f"; within the same {strata}{adjusted}" if strata else ";"
     return f"{rates}{within} a difference this size could easily be luck{settle}."

@@ -43,6 +43,41 @@ class AnalysisArgsSchema(Schema):
     )
 
 
+class ModelEffectSchema(Schema):
+    """The multivariable check beside one candidate (graduate, exclude or promising)."""
+
+    status = fields.String(
+        metadata={
+            "enum": ["holds", "vanishes", "reverses", "aliased", "not_in_model"],
+            "description": "holds: the interval excludes 1 on the screening's side; vanishes: it covers 1; "
+            "reverses: it excludes 1 on the other side; aliased: the value coincides with other terms; "
+            "not_in_model: a number band (not modelled)",
+        }
+    )
+    odds_ratio = fields.Float(allow_none=True, metadata={"description": "Firth-penalised, adjusted"})
+    odds_ratio_ci = fields.List(
+        fields.Float(allow_none=True),
+        allow_none=True,
+        metadata={"description": "[low, high], profile penalised likelihood; null where not reached"},
+    )
+
+
+class ModelTermSchema(Schema):
+    trait = fields.String()
+    value = fields.String()
+
+
+class ModelCheckSchema(Schema):
+    """One Firth logistic model over every candidate plus the adjustment variable's strata."""
+
+    method = fields.String(metadata={"enum": ["firth_logistic"]})
+    terms = fields.List(fields.Nested(ModelTermSchema))
+    adjusted_for = fields.String(allow_none=True)
+    accounts = fields.Integer(metadata={"description": "accounts with every candidate trait known"})
+    fitted = fields.Boolean()
+    note = fields.String(allow_none=True, metadata={"description": "why the model was not fitted"})
+
+
 class AnalysisResultSchema(Schema):
     """One trait value. Non-finite numbers are null; adjusted_* are null when not stratified."""
 
@@ -82,6 +117,14 @@ class AnalysisResultSchema(Schema):
         allow_none=True,
         metadata={"enum": ["changes", "cannot_tell_apart", None], "description": "why a value is confounded"},
     )
+    corrected_difference = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "The decided lift shrunk for the winner's curse (empirical Bayes); the minimum "
+            "lift applies to it. Only for values passing the false-discovery bar among at least three."
+        },
+    )
+    model = fields.Nested(ModelEffectSchema, allow_none=True, metadata={"description": "candidates only"})
     # continuous outcomes (days_to_convert, contract_value, nps)
     median_with = fields.Float(allow_none=True)
     median_without = fields.Float(allow_none=True)
@@ -109,6 +152,11 @@ class AnalysisSchema(Schema):
     stratified_by = fields.String(allow_none=True)
     fdr = fields.Float()
     results = fields.List(fields.Nested(AnalysisResultSchema))
+    model = fields.Nested(
+        ModelCheckSchema,
+        allow_none=True,
+        metadata={"description": "binary outcomes: the multivariable check; null without candidates"},
+    )
 
 
 @bp.route("")

@@ -14,7 +14,7 @@ from ecp_tracker.analysis.settings import AnalysisSettings
 SETTINGS = AnalysisSettings()
 
 # the example document of docs/api.md: keys in this order
-TOP_KEYS = ["outcome", "population", "positives", "stratified_by", "fdr", "results"]
+TOP_KEYS = ["outcome", "population", "positives", "stratified_by", "fdr", "results", "model"]
 RESULT_KEYS = [
     "trait",
     "value",
@@ -41,6 +41,8 @@ RESULT_KEYS = [
     "adjusted_difference",
     "adjusted_difference_ci",
     "confounding",
+    "corrected_difference",
+    "model",
 ]
 
 

@@ -50,7 +50,7 @@ def test_the_sentence_names_how_many_values_were_checked_and_the_stratum():
     strong = ValueCounts(
         "archetype",
         "Game changer",
-        {"inbound": StratumCounts(8, 10, 10, 40), "outbound": StratumCounts(7, 12, 25, 58)},
+        {"inbound": StratumCounts(24, 30, 10, 40), "outbound": StratumCounts(21, 36, 25, 58)},
     )
     others = [
         ValueCounts(
@@ -65,8 +65,9 @@ def test_the_sentence_names_how_many_values_were_checked_and_the_stratum():
     assert top.value == "Game changer" and top.recommendation == "graduate"
     assert top.explanation == (
         "Game changers converted 68% vs 36% for the rest, even within the same acquisition channel, "
-        "the difference is +33 points (95% range +11 to +55 points); "
-        "with 10 trait values checked, this is unlikely to be luck."
+        "the difference is +33 points (95% range +18 to +48 points); "
+        "with 10 trait values checked, this is unlikely to be luck; "
+        "allowing for the winner's curse, the lift is about +18 points."
     )
 
 

@@ -15,7 +15,7 @@ RESULT_KEYS = [
     "adjusted_p_value", "adjusted_q_value", "heterogeneity_p_value", "recommendation", "flags",
     "more_accounts_needed", "explanation",
     # evidence engine v2 (issue 16) adds fields and renames none
-    "adjusted_difference", "adjusted_difference_ci", "confounding",
+    "adjusted_difference", "adjusted_difference_ci", "confounding", "corrected_difference", "model",
 ]  # fmt: skip
 
 
@@ -39,7 +39,7 @@ def test_binary_analysis_has_exactly_the_contract_keys(api_as, db_session):
     )
     assert response.status_code == 200
     body = response.get_json()
-    assert set(body) == {"outcome", "population", "positives", "stratified_by", "fdr", "results"}
+    assert set(body) == {"outcome", "population", "positives", "stratified_by", "fdr", "results", "model"}
     assert body["population"] == 15 and body["stratified_by"] == "acquisition_channel" and body["fdr"] == 0.1
     assert body["results"]
     for result in body["results"]:

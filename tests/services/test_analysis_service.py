@@ -254,7 +254,7 @@ def test_statement_count_does_not_grow_with_the_accounts(app, db_session, outcom
     traits.create_definition(db_session, TEST_ACTOR, key="stack", label="Tech stack", kind="tags")
     traits.create_definition(db_session, TEST_ACTOR, key="team", label="Data team size", kind="number")
     measured = []
-    for start, stop in ((0, 10), (10, 100)):
+    for start, stop in ((0, 30), (30, 100)):
         _add_accounts(db_session, start, stop)
         with counting(app) as statements:
             report = analysis.run(db_session, outcome, stratify_by=stratify_by, today=TODAY)

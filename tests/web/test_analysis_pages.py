@@ -198,3 +198,46 @@ def test_the_forest_plot_has_a_table_view_for_a_phone(client_as, db_session):
     assert response.status_code == 200, response.status_code
     css = response.get_data(as_text=True)
     assert "@media (max-width: 640px)" in css and "img.chart.forest { display: none; }" in css
+
+
+def test_each_candidate_shows_the_multivariable_check_and_the_rules_explain_it(client_as, db_session):
+    from tests.factories.analysis import near_copies
+
+    near_copies(db_session)
+    html = (
+        client_as(Role.VIEWER)
+        .get("/analysis/?outcome=converted&adjust=acquisition_channel")
+        .get_data(as_text=True)
+    )
+    assert "Multivariable check: one Firth logistic model over the" in html
+    assert "and acquisition channel, on 240 accounts with every candidate trait known." in html
+    assert "Adjusted in the model: OR" in html  # the driver
+    assert "Vanishes in the model: OR" in html and "a range that includes 1" in html  # its near-copy
+    assert "<strong>Winner's curse.</strong>" in html and "shrunk" in html  # the rules explained
+
+
+def test_flask_analyze_prints_the_model_check_beside_each_candidate_and_its_json_matches_the_page(
+    client_as, db_session, app
+):
+    import json
+
+    from tests.factories.analysis import near_copies
+
+    near_copies(db_session)
+    runner = app.test_cli_runner()
+    text = runner.invoke(args=["analyze", "--outcome", "converted", "--stratify-by", "acquisition_channel"])
+    assert text.exit_code == 0, text.output
+    (driver,) = [line for line in text.output.splitlines() if line.startswith("- trait:driver = yes:")]
+    (copy,) = [line for line in text.output.splitlines() if line.startswith("- trait:copy = yes:")]
+    assert " Adjusted in the model: OR " in driver
+    assert " Vanishes in the model: OR " in copy
+    cli = runner.invoke(
+        args=["analyze", "--outcome", "converted", "--stratify-by", "acquisition_channel", "--json"]
+    )
+    download = client_as(Role.VIEWER).get(
+        "/analysis/results.json?outcome=converted&stratify_by=acquisition_channel"
+    )
+    assert (
+        json.loads(cli.output)["model"] == download.get_json()["model"]
+        and download.get_json()["model"]["fitted"]
+    )

@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ecp_tracker.analysis.binary import BinaryAnalysis, analyze_binary
+from ecp_tracker.analysis.binary import BinaryAnalysis, analyze_binary, model_candidate
 from ecp_tracker.analysis.continuous import ContinuousAnalysis, analyze_continuous
+from ecp_tracker.analysis.multivariable import firth_check
 from ecp_tracker.analysis.settings import AnalysisSettings
 from ecp_tracker.analysis.survival import SurvivalAnalysis, analyze_time_to_event
 from ecp_tracker.domain.actors import Actor
@@ -23,9 +24,11 @@ from ecp_tracker.models.base import utcnow
 from ecp_tracker.services.accounts.vocabulary import TraitInfo, trait_catalogue
 from ecp_tracker.services.analysis.outcomes import DECIDED, OUTCOMES, Outcome, OutcomeKind
 from ecp_tracker.services.analysis.population import (
+    Population,
     binary_counts,
     churn_durations,
     continuous_samples,
+    model_patterns,
     population,
 )
 from ecp_tracker.services.shared import settings as stored_settings
@@ -259,7 +262,7 @@ def _analyze(
     pop = population(session, outcome, stratum)
     if outcome.kind is OutcomeKind.BINARY:
         total, positives, counts = binary_counts(session, pop, traits)
-        return analyze_binary(
+        analysis = analyze_binary(
             outcome.name,
             counts,
             population=total,
@@ -269,6 +272,7 @@ def _analyze(
             labels=labels,
             higher_is_better=outcome.higher_is_better,
         )
+        return _with_model_check(session, pop, analysis, traits, stratum, settings)
     if outcome.kind is OutcomeKind.CONTINUOUS:
         population_size, samples = continuous_samples(session, outcome.name, pop, traits)
         return analyze_continuous(
@@ -288,3 +292,27 @@ def _analyze(
         settings=settings,
         labels=labels,
     )
+
+
+def _with_model_check(
+    session: Session,
+    pop: Population,
+    analysis: BinaryAnalysis,
+    traits: tuple[TraitInfo, ...],
+    stratum: TraitInfo | None,
+    settings: AnalysisSettings,
+) -> BinaryAnalysis:
+    """The binary analysis with the multivariable check of its candidates (none: left as it is)."""
+    chosen = analysis.model_candidates()
+    if not chosen:
+        return analysis
+    by_name = {t.name: t for t in traits}
+    patterns, modelled = model_patterns(session, pop, [(by_name[r.trait], r.value) for r in chosen])
+    check = firth_check(
+        [model_candidate(r, stratum is not None) for r in chosen],
+        patterns,
+        adjusted_for=stratum.name if stratum else None,
+        confidence=settings.confidence,
+        modelled=modelled,
+    )
+    return analysis.with_model(check)

@@ -40,6 +40,7 @@ from ecp_tracker.analysis.counts import (
     ValueCounts,
     is_recorded,
 )
+from ecp_tracker.analysis.multivariable import Pattern
 from ecp_tracker.analysis.survival import ValueDurations
 from ecp_tracker.domain.accounts import REVENUE_BANDS, SIZE_BANDS, TraitKind
 from ecp_tracker.domain.discounts import DISCOUNT_BANDS
@@ -555,3 +556,64 @@ def churn_durations(
         times.append(max(0.0, float((end - converted_on).days)))
         events.append(churned)
     return len(times), value_durations(rows, times, events, traits, stratified=pop.stratified)
+
+
+# --- the multivariable check: accounts by their pattern of candidate indicators -----------------------------
+
+
+def model_patterns(
+    session: Session, pop: Population, candidates: Sequence[tuple[TraitInfo, str]]
+) -> tuple[list[Pattern], list[bool]]:
+    """Accounts of the population counted by (indicator of every candidate, stratum, outcome) in one GROUP BY.
+
+    An indicator is 1 when the account has the value, 0 when it has another value of that trait and NULL when
+    the trait is unknown for it. Number bands are not modelled (their bounds live in Python, not in SQL):
+    their flag in the second list is False and their indicator column is left out.
+    """
+    indicators: list[ColumnElement[Any]] = []
+    modelled: list[bool] = []
+    discount = False
+    for trait, value in candidates:
+        expression = _indicator(pop, trait, value)
+        modelled.append(expression is not None)
+        if expression is not None:
+            indicators.append(expression)
+            discount = discount or trait.name == "discount_band"
+    if not indicators:
+        return [], modelled
+    labelled = [expression.label(f"i{k}") for k, expression in enumerate(indicators)]
+    stmt = select(*labelled, pop.stratum.label("stratum"), pop.pos.label("pos"), func.count()).select_from(
+        Account
+    )
+    stmt = pop.over_accounts(stmt, discount=discount).group_by(*indicators, pop.stratum, pop.pos)
+    counted: dict[tuple[tuple[int | None, ...], str], list[int]] = defaultdict(lambda: [0, 0])
+    for row in session.execute(stmt):
+        *flags, stratum, positive, n = row
+        key = (tuple(None if flag is None else int(flag) for flag in flags), str(stratum))
+        counted[key][0] += n
+        counted[key][1] += n if positive else 0
+    spread = iter(range(len(indicators)))
+    positions = [next(spread) if m else None for m in modelled]
+    patterns = []
+    for (flags, stratum), (n, positives) in counted.items():
+        full = tuple(flags[p] if p is not None else 0 for p in positions)
+        patterns.append(Pattern(full, stratum, n, positives))
+    return patterns, modelled
+
+
+def _indicator(pop: Population, trait: TraitInfo, value: str) -> ColumnElement[Any] | None:
+    if trait.name in COLUMN_TRAITS:
+        column = pop.columns[trait.name]
+        return case((column.is_(None), null()), (cast(column, String()) == value, 1), else_=0)
+    if trait.name == "archetype":
+        live = and_(Archetype.id == account_archetypes.c.archetype_id, Archetype.archived_at.is_(None))
+        linked = exists().where(account_archetypes.c.account_id == Account.id).where(live)
+        return case((linked.where(Archetype.name == value), 1), (linked, 0), else_=null())
+    if trait.definition_id is None or trait.kind == TraitKind.NUMBER:
+        return None
+    recorded = exists().where(
+        AccountTrait.account_id == Account.id,
+        AccountTrait.definition_id == trait.definition_id,
+        _is_recorded(AccountTrait.value),
+    )
+    return case((recorded.where(AccountTrait.value == value), 1), (recorded, 0), else_=null())
