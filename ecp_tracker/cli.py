@@ -582,7 +582,18 @@ def analysis_table(document: dict[str, Any], *, decided: int, small_sample: int)
     model = document.get("model")
     if model and not model["fitted"]:
         lines.append(f"Multivariable check not fitted: {model['note']}.")
+    lines.extend(_trend_text(trend) for trend in document.get("trends") or [])
     return lines
+
+
+def _trend_text(trend: dict[str, Any]) -> str:
+    """ "Trend of trait:seats: the rate rises with the number (z 2.56, p 0.010, 120 accounts)." """
+    if trend["p_value"] is None:
+        return f"Trend of {trend['trait']}: not testable ({trend['distinct_values']} distinct numbers)."
+    words = {"rises": "the rate rises with the number", "falls": "the rate falls as the number grows"}
+    said = words.get(trend["direction"], "no trend shown")
+    numbers = f"z {trend['z']:.2f}, p {trend['p_value']:.3f}, {trend['accounts']} accounts"
+    return f"Trend of {trend['trait']}: {said} ({numbers})."
 
 
 _MODEL_WORDS = {

@@ -18,6 +18,7 @@ from ecp_tracker.analysis.proportions import Rate
 from ecp_tracker.analysis.selection import shrunk_lifts, standard_error
 from ecp_tracker.analysis.settings import AnalysisSettings
 from ecp_tracker.analysis.stratified import StratifiedResult, informative, mantel_haenszel
+from ecp_tracker.analysis.trend import Trend
 
 _LIFT_TOLERANCE = 1e-9  # 0.45 - 0.30 is 0.15000000000000002 or 0.1499999...: both meet a 0.15 lift
 
@@ -140,6 +141,7 @@ class BinaryAnalysis:
     fdr: float
     results: tuple[BinaryResult, ...]
     model: ModelCheck | None = None  # the multivariable check of the candidates; None: no candidate
+    trends: tuple[Trend, ...] = ()  # number traits: does the rate rise or fall with the number?
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -150,6 +152,7 @@ class BinaryAnalysis:
             "fdr": _number(self.fdr),
             "results": [result.to_json() for result in self.results],
             "model": self.model.to_json() if self.model is not None else None,
+            "trends": [trend.to_json() for trend in self.trends],
         }
 
     def model_candidates(self) -> list[BinaryResult]:

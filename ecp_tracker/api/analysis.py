@@ -145,6 +145,16 @@ class AnalysisResultSchema(Schema):
     adjusted_hazard_ratio_ci = Interval
 
 
+class TrendSchema(Schema):
+    trait = fields.String(metadata={"example": "trait:seats"})
+    accounts = fields.Integer()
+    distinct_values = fields.Integer()
+    z = fields.Float(allow_none=True, metadata={"description": "positive: the rate rises with the number"})
+    p_value = fields.Float(allow_none=True, metadata={"description": "two-sided"})
+    direction = fields.String(allow_none=True, metadata={"enum": ["rises", "falls", "flat", None]})
+    method = fields.String(metadata={"enum": ["cochran_armitage"]})
+
+
 class AnalysisSchema(Schema):
     outcome = fields.String(metadata={"example": "converted"})
     population = fields.Integer()
@@ -156,6 +166,10 @@ class AnalysisSchema(Schema):
         ModelCheckSchema,
         allow_none=True,
         metadata={"description": "binary outcomes: the multivariable check; null without candidates"},
+    )
+    trends = fields.List(
+        fields.Nested(TrendSchema),
+        metadata={"description": "binary outcomes: each number trait's trend test (Cochran-Armitage, crude)"},
     )
 
 

@@ -14,7 +14,7 @@ from ecp_tracker.analysis.settings import AnalysisSettings
 SETTINGS = AnalysisSettings()
 
 # the example document of docs/api.md: keys in this order
-TOP_KEYS = ["outcome", "population", "positives", "stratified_by", "fdr", "results", "model"]
+TOP_KEYS = ["outcome", "population", "positives", "stratified_by", "fdr", "results", "model", "trends"]
 RESULT_KEYS = [
     "trait",
     "value",

@@ -39,7 +39,16 @@ def test_binary_analysis_has_exactly_the_contract_keys(api_as, db_session):
     )
     assert response.status_code == 200
     body = response.get_json()
-    assert set(body) == {"outcome", "population", "positives", "stratified_by", "fdr", "results", "model"}
+    assert set(body) == {
+        "outcome",
+        "population",
+        "positives",
+        "stratified_by",
+        "fdr",
+        "results",
+        "model",
+        "trends",
+    }
     assert body["population"] == 15 and body["stratified_by"] == "acquisition_channel" and body["fdr"] == 0.1
     assert body["results"]
     for result in body["results"]:

@@ -17,6 +17,7 @@ from ecp_tracker.analysis.continuous import ContinuousAnalysis, analyze_continuo
 from ecp_tracker.analysis.multivariable import firth_check
 from ecp_tracker.analysis.settings import AnalysisSettings
 from ecp_tracker.analysis.survival import SurvivalAnalysis, analyze_time_to_event
+from ecp_tracker.analysis.trend import Trend, trend_test
 from ecp_tracker.domain.actors import Actor
 from ecp_tracker.domain.errors import ValidationError
 from ecp_tracker.models import Account, AuditEvent
@@ -29,6 +30,7 @@ from ecp_tracker.services.analysis.population import (
     churn_durations,
     continuous_samples,
     model_patterns,
+    number_value_counts,
     population,
 )
 from ecp_tracker.services.shared import settings as stored_settings
@@ -272,6 +274,7 @@ def _analyze(
             labels=labels,
             higher_is_better=outcome.higher_is_better,
         )
+        analysis = replace(analysis, trends=_trends(session, pop, traits))
         return _with_model_check(session, pop, analysis, traits, stratum, settings)
     if outcome.kind is OutcomeKind.CONTINUOUS:
         population_size, samples = continuous_samples(session, outcome.name, pop, traits)
@@ -292,6 +295,12 @@ def _analyze(
         settings=settings,
         labels=labels,
     )
+
+
+def _trends(session: Session, pop: Population, traits: tuple[TraitInfo, ...]) -> tuple[Trend, ...]:
+    """The trend test of each number trait taking part (crude: over every stratum)."""
+    counted = number_value_counts(session, pop, traits)
+    return tuple(trend_test(name, counted[name]) for name in sorted(counted))
 
 
 def _with_model_check(

@@ -310,28 +310,52 @@ def binary_counts(
             for definition_id, in_stratum, positive, n in session.execute(union_all(*parts)):
                 tally.add_known(custom[definition_id].name, in_stratum, n, n if positive else 0)
 
-    numbers = [i for i, t in custom.items() if t.kind == TraitKind.NUMBER]
-    if numbers:  # grouped by value (few distinct numbers), banded here at the tertiles
-        stmt = (
-            select(AccountTrait.definition_id, AccountTrait.value, stratum, pos, count)
-            .select_from(AccountTrait)
-            .join(Account, Account.id == AccountTrait.account_id)
-        )
-        stmt = pop.over_accounts(stmt).where(AccountTrait.definition_id.in_(numbers))
-        stmt = stmt.group_by(AccountTrait.definition_id, AccountTrait.value, stratum, pos)
-        by_trait: dict[int, list[tuple[Decimal, str, int, int]]] = defaultdict(list)
-        for definition_id, value, in_stratum, positive, n in session.execute(stmt):
-            number = parse_decimal(value)
-            if number is not None:
-                by_trait[definition_id].append((number, in_stratum, n, n if positive else 0))
-        for definition_id, rows in by_trait.items():
-            trait = custom[definition_id]
-            bands = number_bands(_weighted_numbers(rows))
-            for number, in_stratum, n, positives in rows:
-                tally.add_value(trait.name, band_of(number, bands), in_stratum, n, positives)
-                tally.add_known(trait.name, in_stratum, n, positives)
+    for name, rows in _number_rows(session, pop, traits).items():  # banded here at the tertiles
+        bands = number_bands(_weighted_numbers(rows))
+        for number, in_stratum, n, positives in rows:
+            tally.add_value(name, band_of(number, bands), in_stratum, n, positives)
+            tally.add_known(name, in_stratum, n, positives)
 
     return total_n, total_pos, tally.value_counts([t.name for t in traits])
+
+
+def _number_rows(
+    session: Session, pop: Population, traits: Sequence[TraitInfo]
+) -> dict[str, list[tuple[Decimal, str, int, int]]]:
+    """{number trait: [(number, stratum, accounts, positives), ...]} in one statement grouped by value (few
+    distinct numbers); {} when no number trait takes part."""
+    numbers = {
+        t.definition_id: t.name for t in traits if t.definition_id is not None and t.kind == TraitKind.NUMBER
+    }
+    if not numbers:
+        return {}
+    stmt = (
+        select(AccountTrait.definition_id, AccountTrait.value, pop.stratum, pop.pos, func.count())
+        .select_from(AccountTrait)
+        .join(Account, Account.id == AccountTrait.account_id)
+    )
+    stmt = pop.over_accounts(stmt).where(AccountTrait.definition_id.in_(numbers))
+    stmt = stmt.group_by(AccountTrait.definition_id, AccountTrait.value, pop.stratum, pop.pos)
+    by_trait: dict[str, list[tuple[Decimal, str, int, int]]] = defaultdict(list)
+    for definition_id, value, in_stratum, positive, n in session.execute(stmt):
+        number = parse_decimal(value)
+        if number is not None:
+            by_trait[numbers[definition_id]].append((number, in_stratum, n, n if positive else 0))
+    return by_trait
+
+
+def number_value_counts(
+    session: Session, pop: Population, traits: Sequence[TraitInfo]
+) -> dict[str, dict[Decimal, tuple[int, int]]]:
+    """{number trait: {number: (accounts, positives)}} over every stratum: what the trend test reads."""
+    counted: dict[str, dict[Decimal, tuple[int, int]]] = {}
+    for name, rows in _number_rows(session, pop, traits).items():
+        values: dict[Decimal, tuple[int, int]] = {}
+        for number, _stratum, n, positives in rows:
+            accounts, positive = values.get(number, (0, 0))
+            values[number] = (accounts + n, positive + positives)
+        counted[name] = values
+    return counted
 
 
 # --- number traits: bands by tertile ------------------------------------------------------------------------
