@@ -309,3 +309,18 @@ def test_a_nul_in_a_query_parameter_is_a_422_naming_it(api_as, db_session):
         response = api.get(path)
         assert refused(response, name)["errors"][name] == ["Text may not contain NUL characters (\\u0000)."]
     assert api.get("/api/v1/accounts?q=Acme").get_json()["total"] == 1
+
+
+def test_text_that_is_no_number_is_refused_where_the_document_says_number(api_as, db_session):
+    """A number field takes a JSON number or numeric text ("1500.50"); "AAA" is refused even where the service
+    would not read it (a pending pilot's contract value: schemathesis found it accepted)."""
+    api = api_as(Role.EDITOR)
+    pilot = make_pilot(db_session, make_pilot_account(db_session, "Numbers Co"))
+    db_session.commit()
+    before = count(db_session, AuditEvent)
+    body = {"outcome": "pending", "contract_value": "AAA", "converted_on": "2000-01-01"}
+    response = api.post(f"/api/v1/pilots/{pilot.id}/outcome", json=body)
+    assert refused(response, "contract_value")["errors"]["contract_value"] == ["Not a valid number."]
+    assert count(db_session, AuditEvent) == before
+    for text in ("Infinity", "NaN", "1e"):
+        assert api.post("/api/v1/pilots", json={"name": f"P {text}", "list_price": text}).status_code == 422

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
@@ -66,9 +67,20 @@ class JsonNumber(fields.Raw):
         if self.integer:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ValidationError("Not a valid integer.")
-        elif isinstance(value, bool) or not isinstance(value, int | float | str) or not str(value).strip():
+        elif isinstance(value, bool) or not isinstance(value, int | float | str) or not _numeric(value):
             raise ValidationError("Not a valid number.")  # "" too: the service would read it as null
         return value
+
+
+def _numeric(value: int | float | str) -> bool:
+    """A JSON number, or text that reads as one ("1500.50"): "AAA" is refused here even where the service
+    would not look at it (a pending pilot's contract value)."""
+    if not isinstance(value, str):
+        return True
+    try:
+        return Decimal(value.strip()).is_finite()
+    except InvalidOperation:
+        return False
 
 
 class JsonBoolean(fields.Boolean):
