@@ -282,14 +282,11 @@ def test_finish_and_then_nothing_changes(db_session, workspace):
         )
     result = experiments.results(db_session, experiment, TODAY)
     assert result.verdict is not Verdict.TOO_EARLY  # finished counts as ended
-    assert Arm.TARGET.value in {r[3] for r in experiments.arm_rows(db_session, experiment)[1:]}
-    assert experiments.arm_rows(db_session, experiment)[0][:4] == [
-        "experiment_id",
-        "account_id",
-        "account",
-        "arm",
-    ]
-    assert len(experiments.arm_rows(db_session, experiment)) == 51
+    rows = experiments.arm_rows(db_session, experiment)
+    assert len(rows) == 50 and {r[3] for r in rows} == {Arm.TARGET.value, Arm.HOLDOUT.value}
+    text = "".join(experiments.arm_csv(db_session, experiment))
+    assert text.splitlines()[0] == "experiment_id,account_id,account,arm,stratum,outcome"
+    assert len(text.splitlines()) == 51
     assert events(db_session, "experiment", "finish") == 1
 
 

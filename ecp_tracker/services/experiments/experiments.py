@@ -4,7 +4,7 @@ custom outcomes, the finish, and the results per arm with the verdict (docs/expe
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -47,9 +47,11 @@ from ecp_tracker.models import (
     SavedView,
 )
 from ecp_tracker.models.base import utcnow
+from ecp_tracker.services.accounts.importing.presets import neutralise
 from ecp_tracker.services.accounts.listing import AccountFilters, filtered_statement
 from ecp_tracker.services.icp.scoring import NO_TIER, active_version, tiers_of
 from ecp_tracker.services.shared import audit
+from ecp_tracker.services.shared.csv_stream import csv_chunks
 from ecp_tracker.services.shared.derived import score_columns
 
 FRACTIONS = ("min_lift", "holdout_share", "baseline_rate")
@@ -465,6 +467,13 @@ def results(session: Session, experiment: Experiment, today: date) -> Experiment
     )
 
 
+def require_results(session: Session, experiment: Experiment, today: date) -> ExperimentResult:
+    found = results(session, experiment, today)
+    if found is None:
+        raise Conflict("The experiment has not started: there are no results yet.")
+    return found
+
+
 def result_json(result: ExperimentResult | None) -> dict[str, Any] | None:
     if result is None:
         return None
@@ -505,10 +514,12 @@ def arms_of_account(session: Session, account_id: int) -> list[ExperimentArm]:
     )
 
 
+ARM_HEADER = ("experiment_id", "account_id", "account", "arm", "stratum", "outcome")
+
+
 def arm_rows(session: Session, experiment: Experiment) -> list[list[Any]]:
-    """The arms as CSV rows (header first), in account id order."""
-    header = ["experiment_id", "account_id", "account", "arm", "stratum", "outcome"]
-    rows: list[list[Any]] = [header]
+    """The arms as rows of ARM_HEADER's columns, in account id order (outcome: yes, no or blank)."""
+    rows: list[list[Any]] = []
     for arm, name in session.execute(
         select(ExperimentArm, Account.name)
         .join(Account, Account.id == ExperimentArm.account_id)
@@ -518,6 +529,13 @@ def arm_rows(session: Session, experiment: Experiment) -> list[list[Any]]:
         outcome = "" if arm.outcome is None else ("yes" if arm.outcome else "no")
         rows.append([experiment.id, arm.account_id, name, arm.arm, arm.stratum, outcome])
     return rows
+
+
+def arm_csv(session: Session, experiment: Experiment) -> Iterator[str]:
+    """The arms as CSV text; cells a spreadsheet would run as a formula are neutralised as in the account
+    export."""
+    rows = ([neutralise(str(cell)) for cell in row] for row in arm_rows(session, experiment))
+    return (text for text, _ in csv_chunks(ARM_HEADER, rows))
 
 
 def experiment_json(session: Session, experiment: Experiment, today: date) -> dict[str, Any]:
