@@ -1,0 +1,32 @@
+"""The demo's experiments: one finished (its verdict computed from its recorded outcomes, linked to the
+latest review) and one running (too early, stratified by channel); loading again adds none."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ecp_tracker.analysis.experiments import Verdict
+from ecp_tracker.demo import workspace as demo
+from ecp_tracker.domain.roles import Role
+from ecp_tracker.models import Experiment
+from ecp_tracker.models.base import utcnow
+from ecp_tracker.services.experiments import experiments
+
+
+def test_demo_has_a_finished_and_a_running_experiment(db_session, client_as):
+    demo.load_demo(db_session)
+    db_session.commit()
+    found = {e.status: e for e in db_session.scalars(select(Experiment))}
+    assert set(found) == {"finished", "running"}
+    today = utcnow().date()
+    finished = experiments.results(db_session, found["finished"], today)
+    assert finished.verdict is Verdict.WORKED, finished.explanation
+    assert finished.holdout.measured == finished.holdout.assigned > 0
+    assert found["finished"].review_id is not None
+    running = experiments.results(db_session, found["running"], today)
+    assert running.verdict is Verdict.TOO_EARLY
+    assert found["running"].stratify_by == "acquisition_channel"
+    again = demo.load_demo(db_session)
+    assert "experiments" in again.existing and len(db_session.scalars(select(Experiment)).all()) == 2
+    page = client_as(Role.VIEWER).get("/experiments/").get_data(as_text=True)
+    assert "Demo calls for tier B" in page and "Worked" in page and "Too early" in page
