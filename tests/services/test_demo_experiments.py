@@ -30,3 +30,20 @@ def test_demo_has_a_finished_and_a_running_experiment(db_session, client_as):
     assert "experiments" in again.existing and len(db_session.scalars(select(Experiment)).all()) == 2
     page = client_as(Role.VIEWER).get("/experiments/").get_data(as_text=True)
     assert "Demo calls for tier B" in page and "Worked" in page and "Too early" in page
+
+
+def test_cli_lists_experiments_and_exports_the_arms(app, db_session):
+    demo.load_demo(db_session)
+    db_session.commit()
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["experiments", "list"])
+    assert listed.exit_code == 0
+    assert "Demo calls for tier B\tfinished\tICP tier B\tworked" in listed.output
+    finished = db_session.scalar(select(Experiment).where(Experiment.status == "finished"))
+    exported = runner.invoke(args=["experiments", "export", str(finished.id)])
+    assert exported.exit_code == 0
+    lines = exported.output.splitlines()
+    assert lines[0] == "experiment_id,account_id,account,arm,stratum,outcome"
+    assert len(lines) == len(finished.arms) + 1
+    missing = runner.invoke(args=["experiments", "export", "99999"])
+    assert missing.exit_code != 0 and "no experiment" in missing.output
