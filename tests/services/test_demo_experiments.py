@@ -47,3 +47,16 @@ def test_cli_lists_experiments_and_exports_the_arms(app, db_session):
     assert len(lines) == len(finished.arms) + 1
     missing = runner.invoke(args=["experiments", "export", "99999"])
     assert missing.exit_code != 0 and "no experiment" in missing.output
+
+
+def test_the_review_it_was_discussed_in_shows_its_result(db_session, client_as):
+    demo.load_demo(db_session)
+    db_session.commit()
+    finished = db_session.scalar(select(Experiment).where(Experiment.status == "finished"))
+    page = client_as(Role.VIEWER).get(f"/reviews/{finished.review_id}").get_data(as_text=True)
+    assert "Experiments discussed" in page and "Demo calls for tier B" in page and "Worked" in page
+    markdown = client_as(Role.VIEWER).get(f"/reviews/{finished.review_id}/review.md").get_data(as_text=True)
+    assert (
+        "## Experiments discussed" in markdown
+        and "Demo calls for tier B (ICP tier B, finished): Worked" in markdown
+    )

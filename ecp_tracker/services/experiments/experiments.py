@@ -502,6 +502,16 @@ def result_json(result: ExperimentResult | None) -> dict[str, Any] | None:
     }
 
 
+def discussed_in(
+    session: Session, review_id: int, today: date
+) -> list[tuple[Experiment, ExperimentResult | None]]:
+    """The experiments linked to a review, with their results as of today (None for a draft)."""
+    found = session.scalars(
+        select(Experiment).where(Experiment.review_id == review_id).order_by(Experiment.id)
+    ).all()
+    return [(experiment, results(session, experiment, today)) for experiment in found]
+
+
 def arms_of_account(session: Session, account_id: int) -> list[ExperimentArm]:
     """The account's arms in every experiment, newest experiment first (for the account page)."""
     return list(
