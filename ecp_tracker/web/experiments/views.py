@@ -21,7 +21,13 @@ from ecp_tracker.services.experiments import experiments
 from ecp_tracker.services.reviews import reviews
 from ecp_tracker.services.shared.raw_input import today
 from ecp_tracker.web.downloads import csv_download
-from ecp_tracker.web.experiments.forms import AmendForm, ExperimentForm, OutcomesForm, VersionForm
+from ecp_tracker.web.experiments.forms import (
+    STRATA_LABELS,
+    AmendForm,
+    ExperimentForm,
+    OutcomesForm,
+    VersionForm,
+)
 from ecp_tracker.web.forms_support import attempt, refused_status, show_error
 from ecp_tracker.web.page_forms import dispatch
 
@@ -38,6 +44,7 @@ def index():
         "experiments/index.html",
         experiments=found,
         verdicts={e.id: experiments.results(session, e, today()) for e in found},
+        metric_labels={m.value: m.label for m in Metric},
     )
 
 
@@ -89,6 +96,9 @@ def _show(experiment_id: int, status: int = 200, **forms: Any):
         targets=len(experiments.target_ids(session, experiment)) if experiment.status == "draft" else None,
         result=result,
         arm_labels={a.value: a.label for a in Arm},
+        metric_labels={m.value: m.label for m in Metric},
+        strata_labels=STRATA_LABELS,
+        term_labels={"hypothesis": "Hypothesis", "metric": "Metric", "min_lift": "Minimum lift"},
         start_form=forms.get("start_form") or VersionForm(formdata=None, data=version),
         finish_form=forms.get("finish_form") or VersionForm(formdata=None, data=version),
         amend_form=forms.get("amend_form") or AmendForm(formdata=None),
