@@ -271,6 +271,26 @@ def test_a_saved_view_target_is_drawn_from_the_view_and_its_filters_kept(db_sess
     assert other.value.field == "target_view_id"  # someone else's view
 
 
+def test_a_finished_experiment_counts_only_what_happened_until_it_finished(db_session, workspace):
+    experiment = started(db_session, seed="5")
+    target = next(arm.account_id for arm in experiment.arms if arm.arm == "target")
+    experiments.finish_experiment(db_session, TEST_ACTOR, experiment.id, version=experiment.version)
+    experiment.started_on = TODAY - timedelta(days=10)
+    experiment.finished_at = experiment.finished_at - timedelta(days=2)  # ran from 10 to 2 days ago
+    db_session.commit()
+    account = db_session.get(Account, target)
+    accounts.update_account(
+        db_session,
+        TEST_ACTOR,
+        target,
+        {"stage": "customer", "converted_on": TODAY.isoformat()},
+        version=account.version,
+        today=TODAY,
+    )
+    db_session.commit()
+    assert experiments.results(db_session, experiment, TODAY).target.positive == 0
+
+
 def test_finish_and_then_nothing_changes(db_session, workspace):
     experiment = started(db_session)
     experiments.finish_experiment(db_session, TEST_ACTOR, experiment.id, version=experiment.version)

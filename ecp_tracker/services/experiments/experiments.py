@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -189,8 +189,7 @@ def target_statement(session: Session, experiment: Experiment) -> Select[tuple[A
             raise ValidationError(
                 "The saved view this experiment targets no longer exists.", field="target_view_id"
             )
-        filters = AccountFilters.from_query(view.filters)
-        filters = AccountFilters(**{**filters.__dict__, "include_archived": False})
+        filters = replace(AccountFilters.from_query(view.filters), include_archived=False)
     return filtered_statement(filters, score_columns(session))
 
 
@@ -419,15 +418,21 @@ def record_outcomes(session: Session, actor: Actor, experiment_id: int, outcomes
 # --- results ------------------------------------------------------------------------------------------------
 
 
-def _positive(metric: str, started_on: date) -> Any:
-    converted = and_(Account.stage.in_(CONVERTED_STAGES), Account.converted_on >= started_on)
-    piloted = exists().where(Pilot.account_id == Account.id, Pilot.start_date >= started_on)
+def _positive(metric: str, started_on: date, until: date | None) -> Any:
+    """Whether an account has the metric's yes: an event on or after the start (and, once the experiment is
+    finished, on or before the day it finished)."""
+
+    def within(column: Any) -> Any:
+        return and_(column >= started_on, column <= until) if until is not None else column >= started_on
+
+    converted = and_(Account.stage.in_(CONVERTED_STAGES), within(Account.converted_on))
+    piloted = exists().where(Pilot.account_id == Account.id, within(Pilot.start_date))
     if metric == Metric.CONVERTED.value:
         return converted
     if metric == Metric.PILOT_STARTED.value:
         return piloted
     interviewed = exists().where(
-        Interview.account_id == Account.id, Interview.held_on >= started_on, Interview.archived_at.is_(None)
+        Interview.account_id == Account.id, within(Interview.held_on), Interview.archived_at.is_(None)
     )
     return or_(converted, piloted, interviewed)
 
@@ -439,7 +444,8 @@ def arm_counts(session: Session, experiment: Experiment, metric: str) -> dict[st
         positive: Any = ExperimentArm.outcome.is_(True)
     else:
         measured = ExperimentArm.id.is_not(None)
-        positive = _positive(metric, experiment.started_on or date.min)
+        until = experiment.finished_at.date() if experiment.finished_at else None
+        positive = _positive(metric, experiment.started_on or date.min, until)
     rows = session.execute(
         select(
             ExperimentArm.arm,
