@@ -146,10 +146,8 @@ def clean_terms(body: Mapping[str, Any], *, partial: bool, today: date | None = 
     ):
         if given(field):
             clean[field] = _fraction(body.get(field), field, problems, what=what)
-    if given("holdout_share") and clean.get("holdout_share") is not None:
-        share = clean["holdout_share"]
-        if not 0.05 <= share <= 0.5:
-            problems.append(("holdout_share", "Hold out between 5% and 50% of the target (0.05 to 0.5)."))
+            if field == "holdout_share" and clean[field] is not None and not 0.05 <= clean[field] <= 0.5:
+                problems.append(("holdout_share", "Hold out between 5% and 50% of the target (0.05 to 0.5)."))
     if given("planned_end"):
         planned_end = body.get("planned_end")
         if isinstance(planned_end, str) and planned_end:
@@ -159,8 +157,10 @@ def clean_terms(body: Mapping[str, Any], *, partial: bool, today: date | None = 
                 problems.append(
                     ("planned_end", f"The planned end is a date (YYYY-MM-DD), not {planned_end!r}.")
                 )
-                planned_end = None
-        if planned_end is None or planned_end == "":
+                planned_end = False  # already reported
+        if planned_end is False:
+            pass
+        elif planned_end is None or planned_end == "":
             problems.append(("planned_end", "Give the planned end date."))
         elif today is not None and isinstance(planned_end, date) and planned_end < today:
             problems.append(("planned_end", "The planned end cannot be in the past."))
