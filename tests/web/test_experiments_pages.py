@@ -81,7 +81,10 @@ def test_create_start_record_amend_and_read_an_experiment(client_as, db_session)
 
     bad = editor.post(
         url,
-        data={"form": "outcomes", "outcomes": (io.BytesIO(b"account_id,outcome\n1,perhaps\n"), "o.csv")},
+        data={
+            "form": "outcomes",
+            "outcomes": (io.BytesIO(f"account_id,outcome\n{some},perhaps\n".encode()), "o.csv"),
+        },
         content_type="multipart/form-data",
     )
     assert bad.status_code == 422 and "is yes or no" in bad.get_data(as_text=True)
