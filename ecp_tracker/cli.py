@@ -29,6 +29,7 @@ from ecp_tracker.services.accounts.importing.presets import PRESET_NAMES, check_
 from ecp_tracker.services.accounts.listing import AccountFilters
 from ecp_tracker.services.analysis import analysis
 from ecp_tracker.services.analysis.outcomes import OUTCOMES
+from ecp_tracker.services.experiments import experiments as experiments_service
 from ecp_tracker.services.icp import one_page as icp_one_page
 from ecp_tracker.services.icp import prospects as icp_prospects
 from ecp_tracker.services.icp import scoring as icp_scoring
@@ -38,6 +39,7 @@ from ecp_tracker.services.pilots import pilots
 from ecp_tracker.services.pilots.board import PilotFilters
 from ecp_tracker.services.reviews import markdown as reviews_markdown
 from ecp_tracker.services.reviews import reviews as reviews_service
+from ecp_tracker.services.shared import raw_input
 from ecp_tracker.services.testimonials.library import TestimonialFilters, export_testimonials
 from ecp_tracker.services.users import tokens, users
 
@@ -789,6 +791,43 @@ def reviews_export_command(review_id: int, format_: str, out: Path | None) -> No
         click.echo(f"Wrote {out}.")
 
 
+experiments_cli = AppGroup(
+    "experiments", help="Experiments against a randomised holdout: list them, export arms."
+)
+
+
+@experiments_cli.command("list")
+def experiments_list_command() -> None:
+    """The experiments, newest first: id, name, status, target, verdict."""
+    session = get_session()
+    for experiment in experiments_service.list_experiments(session):
+        found = experiments_service.results(session, experiment, raw_input.today())
+        verdict = found.verdict.value if found else "-"
+        click.echo(
+            f"{experiment.id}\t{experiment.name}\t{experiment.status}\t{experiment.target_label}\t{verdict}"
+        )
+
+
+@experiments_cli.command("export")
+@click.argument("experiment_id", type=int)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file, not stdout."
+)
+def experiments_export_command(experiment_id: int, out: Path | None) -> None:
+    """The arms of EXPERIMENT_ID as CSV (experiment_id, account_id, account, arm, stratum, outcome)."""
+    session = get_session()
+    try:
+        experiment = experiments_service.get_experiment(session, experiment_id)
+    except DomainError as error:
+        fail(error.message)
+    text = "".join(experiments_service.arm_csv(session, experiment))
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {out}.")
+
+
 def register(app: Flask) -> None:
     for group in (
         db_cli,
@@ -801,5 +840,6 @@ def register(app: Flask) -> None:
         analyze_command,
         icp_cli,
         reviews_cli,
+        experiments_cli,
     ):
         app.cli.add_command(group)

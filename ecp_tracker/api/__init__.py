@@ -14,6 +14,7 @@ from ecp_tracker.api.accounts import bp as accounts_bp
 from ecp_tracker.api.analysis import bp as analysis_bp
 from ecp_tracker.api.bodies import MAX_ID, check_json_body, is_id_name
 from ecp_tracker.api.catalog import archetypes_bp, traits_bp
+from ecp_tracker.api.experiments import bp as experiments_bp
 from ecp_tracker.api.icp import bp as icp_bp
 from ecp_tracker.api.interviews import bp as interviews_bp
 from ecp_tracker.api.me import bp as me_bp
@@ -39,6 +40,7 @@ BLUEPRINTS = (
     analysis_bp,
     icp_bp,
     reviews_bp,
+    experiments_bp,
     testimonials_bp,
     requests_bp,
     collections_bp,

@@ -18,6 +18,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ecp_tracker.demo import experiments as demo_experiments
 from ecp_tracker.demo import history as demo_history
 from ecp_tracker.demo import icp as demo_icp
 from ecp_tracker.demo import interviews as demo_interviews
@@ -292,6 +293,7 @@ def load_demo(session: Session, *, today: date | None = None) -> DemoReport:
     demo_interviews.load_interviews(session, actor, names, owners, today, created, existing)
     demo_testimonials.load_testimonials(session, actor, names, today, created, existing)
     demo_icp.load_icp(session, actor, today, created, existing)
+    demo_experiments.load_experiments(session, actor, today, created, existing)
     return DemoReport(created=tuple(created), existing=tuple(existing))
 
 

@@ -4,6 +4,7 @@ from ecp_tracker.models.account import Account, Archetype, Contact, SavedView, a
 from ecp_tracker.models.audit import AuditEvent
 from ecp_tracker.models.base import Base
 from ecp_tracker.models.discount import Discount, GiveGet
+from ecp_tracker.models.experiment import Experiment, ExperimentAmendment, ExperimentArm
 from ecp_tracker.models.icp import IcpCriterion, IcpScore, IcpVersion
 from ecp_tracker.models.import_job import ImportJob
 from ecp_tracker.models.interview import Interview, InterviewFinding
@@ -33,6 +34,9 @@ __all__ = [
     "Contact",
     "CriterionAmendment",
     "Discount",
+    "Experiment",
+    "ExperimentAmendment",
+    "ExperimentArm",
     "GiveGet",
     "IcpCriterion",
     "IcpScore",

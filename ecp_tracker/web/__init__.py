@@ -18,6 +18,7 @@ from ecp_tracker.web.collections import bp as collections_bp
 from ecp_tracker.web.contacts import bp as contacts_bp
 from ecp_tracker.web.dashboard import bp as dashboard_bp
 from ecp_tracker.web.discounts import bp as discounts_bp
+from ecp_tracker.web.experiments import bp as experiments_bp
 from ecp_tracker.web.help import bp as help_bp
 from ecp_tracker.web.help.views import help_url
 from ecp_tracker.web.icp import bp as icp_bp
@@ -50,6 +51,7 @@ def register_web(app: Flask) -> None:
         analysis_bp,
         icp_bp,
         reviews_bp,
+        experiments_bp,
         interviews_bp,
         testimonials_bp,
         testimonial_requests_bp,

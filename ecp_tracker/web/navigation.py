@@ -26,6 +26,7 @@ AREAS = (
     ("Analysis", "analysis.index"),
     ("ICP", "icp.index"),
     ("Reviews", "reviews.index"),
+    ("Experiments", "experiments.index"),
 )
 
 

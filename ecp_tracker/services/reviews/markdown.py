@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ecp_tracker.models import Review
+from ecp_tracker.services.experiments import experiments
 from ecp_tracker.services.reviews import reviews
+from ecp_tracker.services.shared import raw_input
 
 NUMBER_LABELS = {
     "new_accounts": "New accounts",
@@ -73,6 +75,14 @@ def to_markdown(session: Session, review: Review) -> str:
             )
         if feedback.get("top_tier_stops_out_converting"):
             lines += ["", f"**Warning:** tier {top} no longer converts better than the other accounts."]
+    discussed = experiments.discussed_in(session, review.id, raw_input.today())
+    if discussed:
+        lines += ["", "## Experiments discussed", ""]
+        for experiment, result in discussed:
+            verdict = f"{result.verdict.label}: {result.explanation}" if result else "not started"
+            lines.append(
+                f"- {_cell(experiment.name)} ({experiment.target_label}, {experiment.status}): {verdict}"
+            )
     lines += ["", "## Candidates", ""]
     found = reviews.candidates(session, review)
     if not found:

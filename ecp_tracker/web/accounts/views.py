@@ -30,6 +30,7 @@ from ecp_tracker.permissions import SIGNED_IN, current_actor, permission
 from ecp_tracker.services.accounts import accounts, archetypes, contacts, saved_views, traits
 from ecp_tracker.services.accounts import export as account_export
 from ecp_tracker.services.accounts.listing import SCORE_SORT, SORTS, AccountFilters, list_accounts
+from ecp_tracker.services.experiments import experiments
 from ecp_tracker.services.icp.scoring import account_scores, active_version
 from ecp_tracker.services.pilots import discounts, pilots
 from ecp_tracker.services.pilots import pages as pilot_pages
@@ -144,6 +145,7 @@ def show(account_id: int):
         pilot_names={p.id: p.name for p in account_pilots},
         discounts=discounts.discounts_of_account(session, account.id),
         sections=account_sections(session, account.id),
+        experiment_arms=experiments.arms_of_account(session, account.id),
         icp=account_scores(session, [account.id]).get(account.id),
         list_url=back_link.list_url(),
         today=today,

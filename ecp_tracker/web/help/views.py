@@ -23,6 +23,7 @@ PAGES = (
     ("statistics", "Using ECP Tracker"),
     ("icp", "Using ECP Tracker"),
     ("reviews", "Using ECP Tracker"),
+    ("experiments", "Using ECP Tracker"),
     ("api", "For integrations and administrators"),
     ("architecture", "For integrations and administrators"),
     ("performance", "For integrations and administrators"),
@@ -45,6 +46,7 @@ AREA_HELP = {
     "analysis": "statistics",
     "icp": "icp",
     "reviews": "reviews",
+    "experiments": "experiments",
 }
 
 

@@ -15,6 +15,7 @@ from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import IcpVersion
 from ecp_tracker.permissions import current_actor, permission
 from ecp_tracker.services.analysis.outcomes import OUTCOMES
+from ecp_tracker.services.experiments import experiments
 from ecp_tracker.services.icp import versions
 from ecp_tracker.services.reviews import markdown, reviews
 from ecp_tracker.services.reviews.snapshot import DEFAULT_OUTCOMES, PRIMARY_OUTCOME
@@ -199,6 +200,7 @@ def _show(review_id: int, status: int = 200, refused: DecisionForm | None = None
         share_labels=markdown.SHARE_LABELS,
         primary=OUTCOMES[PRIMARY_OUTCOME].label,
         counts=reviews.decision_count(review),
+        experiments=experiments.discussed_in(session, review.id, display.today()),
     ), status
 
 

@@ -1,0 +1,1 @@
+"""Experiments: a campaign aimed at an ICP tier or a saved view against a randomised holdout."""
