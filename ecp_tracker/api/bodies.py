@@ -19,7 +19,7 @@ from ecp_tracker.problems import is_api_request, problem
 
 MAX_DEPTH = 32  # the deepest resource (a testimonial with tags in a list) is 3 levels
 MAX_ID = 2_147_483_647  # ids are the databases' 32-bit integers
-ID_MESSAGE = f"No record has an id above {MAX_ID:,}."
+ID_MESSAGE = f"No record has an id above {MAX_ID:,} (or below -{MAX_ID + 1:,})."
 NUL_MESSAGE = "Text may not contain NUL characters (\\u0000)."
 
 
@@ -32,12 +32,13 @@ def _too_big(value: Any) -> bool:
         return any(_too_big(item) for item in value)
     if isinstance(value, str):
         value = value.strip()
-        return value.isdigit() and int(value) > MAX_ID
-    return isinstance(value, int) and not isinstance(value, bool) and value > MAX_ID
+        digits = value.removeprefix("-")
+        return digits.isdigit() and not -MAX_ID - 1 <= int(value) <= MAX_ID
+    return isinstance(value, int) and not isinstance(value, bool) and not -MAX_ID - 1 <= value <= MAX_ID
 
 
 def _big_id(data: Any) -> str | None:
-    """The first field named id or *_id (at any depth) holding an integer above MAX_ID, else None."""
+    """The first field named id or *_id (at any depth) holding an integer beyond 32 bits, else None."""
     stack: list[tuple[str, Any]] = [("", data)]
     while stack:
         path, value = stack.pop()

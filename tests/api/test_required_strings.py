@@ -154,6 +154,32 @@ class World:
             },
         )
 
+    def experiment(self, *, start: bool = False) -> dict:
+        """A draft experiment aimed at tier A of the active ICP, started when asked."""
+        self.icp()
+        experiment = self.made("/api/v1/experiments", EXPERIMENT | {"name": f"Experiment {self.n()}"})
+        if start:
+            experiment = self.made(
+                f"/api/v1/experiments/{experiment['id']}/start", {"version": experiment["version"]}
+            )
+        return experiment
+
+    def icp(self) -> None:
+        """An active ICP version with a tier A holding a few accounts (made once)."""
+        if not getattr(self, "_icp", False):
+            icp = self.made(
+                "/api/v1/icp/versions",
+                {
+                    "name": "Blank ICP",
+                    "criteria": [{"trait": "industry", "value": "Fintech", "points": 60}],
+                    "tiers": [{"name": "A", "min_score": 60}, {"name": "C", "min_score": 0}],
+                },
+            )
+            self.made(f"/api/v1/icp/versions/{icp['id']}/activate", {"version": icp["version"]})
+            for _ in range(4):
+                self.made("/api/v1/accounts", {"name": f"Fintech {self.n()}", "industry": "Fintech"})
+            self._icp = True
+
     def interview(self) -> int:
         body = {"account_id": self.account(), "held_on": TODAY, "kind": "discovery"}
         return self.made("/api/v1/interviews", body)["id"]
@@ -268,7 +294,29 @@ def _collection(w: World) -> str:
     )
 
 
+EXPERIMENT = {
+    "hypothesis": "Calls aimed at tier A convert more of them.",
+    "metric": "converted",
+    "min_lift": 0.1,
+    "holdout_share": 0.25,
+    "baseline_rate": 0.1,
+    "planned_end": TODAY_DATE.replace(year=TODAY_DATE.year + 1).isoformat(),
+    "target_kind": "tier",
+    "target_tier": "A",
+}
+
 REQUESTS: dict[str, Request] = {
+    "POST /api/v1/experiments": lambda w: (
+        w.icp() or "/api/v1/experiments",
+        EXPERIMENT | {"name": f"Experiment {w.n()}", "custom_metric": "", "stratify_by": "", "seed": 7},
+    ),
+    "PATCH /api/v1/experiments/{experiment_id}": _versioned(
+        lambda w: f"/api/v1/experiments/{w.experiment()['id']}"
+    ),
+    "POST /api/v1/experiments/{experiment_id}/amendments": lambda w: (
+        f"/api/v1/experiments/{w.experiment(start=True)['id']}/amendments",
+        {"reason": "Sales wants a bigger lift", "hypothesis": "Calls convert more.", "min_lift": 0.2},
+    ),
     "POST /api/v1/users": lambda w: (
         "/api/v1/users",
         {"email": f"u{w.n()}@example.com", "name": "Una", "role": "viewer", "password": "long enough pw"},

@@ -200,6 +200,10 @@ def test_ids_above_32_bits_are_refused_and_the_document_says_so(api_as, db_sessi
     body = {"account_id": account.id, "contact_id": 2**31}
     refused(api.post("/api/v1/testimonial-requests", json=body), "contact_id")
     refused(api.get(f"/api/v1/testimonial-requests?account_id={2**31}"), "account_id")
+    # below 32 bits too: PostgreSQL refused -7293373290 for its integer column (schemathesis, a promise)
+    body = {"discount_id": -7293373290, "kind": "feedback_sessions", "quantity": 1, "due_on": "2026-12-01"}
+    refused(api.post("/api/v1/promises", json=body), "discount_id")
+    refused(api.get(f"/api/v1/testimonial-requests?account_id=-{2**31 + 1}"), "account_id")
     assert (count(db_session, TestimonialRequest), count(db_session, AuditEvent)) == before
     for path in (f"/api/v1/accounts/{2**31}", f"/api/v1/testimonials/{10**25}"):  # 404 on both databases
         missing = api.get(path)

@@ -11,6 +11,7 @@ from ecp_tracker.api.schemas.common import (
     DateInput,
     JsonBoolean,
     JsonNumber,
+    NonBlankString,
     page_schema,
 )
 from ecp_tracker.domain.experiments import STRATIFY_BY, ExperimentStatus, Metric, TargetKind
@@ -39,8 +40,8 @@ def _input_fields(*, create: bool) -> dict[str, fields.Field]:
         return create and name in REQUIRED
 
     return {
-        "name": fields.String(required=needed("name"), validate=validate.Length(min=1, max=200)),
-        "hypothesis": fields.String(required=needed("hypothesis"), validate=validate.Length(max=4000)),
+        "name": NonBlankString(required=needed("name"), validate=validate.Length(min=1, max=200)),
+        "hypothesis": NonBlankString(required=needed("hypothesis"), validate=validate.Length(max=4000)),
         "metric": fields.String(required=needed("metric"), validate=validate.OneOf(METRICS)),
         "custom_metric": fields.String(
             validate=validate.Length(max=120), metadata={"description": "What a custom yes/no records."}
@@ -58,7 +59,7 @@ def _input_fields(*, create: bool) -> dict[str, fields.Field]:
         ),
         "planned_end": DateInput(required=needed("planned_end")),
         "target_kind": fields.String(required=needed("target_kind"), validate=validate.OneOf(TARGETS)),
-        "target_tier": fields.String(
+        "target_tier": NonBlankString(
             validate=validate.Length(max=40),
             metadata={"description": "For tier: a tier of the version in force."},
         ),
@@ -98,8 +99,11 @@ class ExperimentVersionSchema(Schema):
 
 
 class ExperimentAmendInputSchema(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
-    hypothesis = fields.String(validate=validate.Length(max=4000))
+    reason = NonBlankString(required=True, validate=validate.Length(min=1, max=4000))
+    hypothesis = fields.String(
+        validate=validate.Length(max=4000),
+        metadata={"pattern": r"^$|\S", "description": "The new hypothesis; empty: unchanged."},
+    )
     metric = fields.String(validate=validate.OneOf(METRICS))
     min_lift = JsonNumber()
 
