@@ -526,7 +526,7 @@ def _corrected(
                 continue
             lift, interval = crude.with_pos / crude.with_n - crude.without_pos / crude.without_n, found
         lifts[i], errors[i] = lift, standard_error(interval, settings.confidence)
-    shrunk = shrunk_lifts(lifts, errors, groups)
+    shrunk = shrunk_lifts(lifts, errors, groups, [t.counts.value for t in tests])
     return [
         value if q is not None and q <= settings.fdr else None
         for value, q in zip(shrunk, primary_q, strict=True)

@@ -42,13 +42,19 @@ def shrunk_lifts(
     lifts: Sequence[float | None],
     errors: Sequence[float | None],
     groups: Sequence[Hashable],
+    names: Sequence[str] | None = None,
 ) -> list[float | None]:
     """Every lift with a standard error, shrunk; a value and its mirror (same group) count once, and the
-    mirror gets the negated shrunk lift of the first, so "yes" graduating is "no" being excluded."""
+    mirror gets the negated shrunk lift of the other, so "yes" graduating is "no" being excluded. Which side
+    of a pair enters the pool is its first by `names` (the values' names), so the result does not depend on
+    the order the values come in; without names, the first listed."""
     first: dict[Hashable, int] = {}
+    rank = (lambda i: (names[i], i)) if names is not None else (lambda i: ("", i))
     for i, (lift, se) in enumerate(zip(lifts, errors, strict=True)):
         if lift is not None and se is not None and math.isfinite(lift):
-            first.setdefault(groups[i], i)
+            leader = first.get(groups[i])
+            if leader is None or rank(i) < rank(leader):
+                first[groups[i]] = i
     kept = list(first.values())
     found: list[float | None] = [None] * len(lifts)
     if len(kept) < MIN_VALUES:

@@ -112,3 +112,25 @@ def test_the_raw_point_estimate_rule_graduates_the_top_ranked_one_almost_always(
 def test_values_above_the_minimum_still_graduate_when_they_are_all_alike():
     # shrinkage pulls towards the values' mean: twenty values at +25 points stay above +15
     assert graduation_share(20, 6, true_lift=0.25) >= 0.9
+
+
+def test_the_shrinkage_does_not_depend_on_the_order_the_values_come_in():
+    # Two-level traits: each value's mirror is the other level. Whichever side of a pair is listed first,
+    # the pool and so every corrected lift and recommendation are the same.
+    rng = np.random.default_rng(11)
+    counts = []
+    for j in range(6):
+        a_pos, b_pos = int(rng.binomial(120, 0.5 + 0.05 * j)), int(rng.binomial(120, 0.35))
+        counts.append(ValueCounts(f"trait:t{j}", "a", {"": StratumCounts(a_pos, 120, b_pos, 120)}))
+        counts.append(ValueCounts(f"trait:t{j}", "b", {"": StratumCounts(b_pos, 120, a_pos, 120)}))
+
+    def decided(order):
+        results = binary.analyze_binary(
+            "converted", order, population=240, positives=0, stratified_by=None, settings=SETTINGS
+        ).results
+        return {(r.trait, r.value): (r.corrected_difference, r.recommendation) for r in results}
+
+    pairs = list(zip(counts[0::2], counts[1::2], strict=True))
+    swapped = [c for j, (a, b) in enumerate(pairs) for c in ((b, a) if j % 2 else (a, b))]  # every other pair
+    assert decided(counts) == decided(swapped)
+    assert any(difference is not None for difference, _ in decided(counts).values())

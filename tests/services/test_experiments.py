@@ -17,7 +17,7 @@ from ecp_tracker.models import Account, AuditEvent, Experiment, ExperimentArm
 from ecp_tracker.models.base import utcnow
 from ecp_tracker.services.accounts import accounts
 from ecp_tracker.services.accounts.listing import AccountFilters
-from ecp_tracker.services.accounts.saved_views import save_view
+from ecp_tracker.services.accounts.saved_views import delete_view, save_view
 from ecp_tracker.services.experiments import experiments
 from ecp_tracker.services.icp import versions
 from tests.conftest import TEST_ACTOR
@@ -315,3 +315,41 @@ def test_sample_size_line_before_the_start(db_session, workspace):
     line = experiments.planning_line(db_session, experiment)
     assert line.startswith("With 50 accounts and a 20% holdout")
     assert "can be seen" in line
+
+
+def test_custom_outcomes_can_still_be_recorded_after_the_finish(db_session, workspace):
+    """Finishing with outcomes missing must not leave the verdict "too early" for good."""
+    experiment = started(db_session, metric="custom", custom_metric="Booked a demo")
+    experiments.finish_experiment(db_session, TEST_ACTOR, experiment.id, version=experiment.version)
+    db_session.commit()
+    assert experiments.results(db_session, experiment, TODAY).verdict is Verdict.TOO_EARLY
+    arms = stored_arms(db_session, experiment)
+    outcomes = {account_id: "yes" if arm == Arm.TARGET.value else "no" for account_id, arm in arms.items()}
+    assert experiments.record_outcomes(db_session, TEST_ACTOR, experiment.id, outcomes) == len(arms)
+    db_session.commit()
+    assert experiments.results(db_session, experiment, TODAY).verdict is not Verdict.TOO_EARLY
+
+
+def test_a_draft_whose_saved_view_was_deleted_still_reads(db_session, workspace, people, client_as):
+    """Deleting the view a draft targets leaves the draft readable (page, API, list), saying what to do."""
+    from ecp_tracker.domain.roles import Role
+
+    user = people[Role.EDITOR]
+    actor = Actor(user.id, user.email)
+    view = save_view(db_session, actor, user.id, name="Soon gone", filters=AccountFilters(q="Fin"))
+    db_session.commit()
+    experiment = experiments.create_experiment(
+        db_session, actor, body(target_kind="view", target_view_id=str(view.id)), TODAY
+    )
+    delete_view(db_session, actor, user.id, view.id)
+    db_session.commit()
+    line = experiments.planning_line(db_session, experiment)
+    assert line.startswith("The saved view this experiment targets no longer exists")
+    editor = client_as(Role.EDITOR)
+    page = editor.get(f"/experiments/{experiment.id}")
+    assert page.status_code == 200 and "no longer exists" in page.get_data(as_text=True)
+    assert editor.get("/experiments/").status_code == 200
+    with pytest.raises(ValidationError):  # and it cannot start until it has another target
+        experiments.start_experiment(
+            db_session, actor, experiment.id, version=experiment.version, today=TODAY
+        )

@@ -205,6 +205,14 @@ def target_ids(session: Session, experiment: Experiment) -> list[int]:
     return sorted(session.scalars(stmt))
 
 
+def target_count(session: Session, experiment: Experiment) -> int | None:
+    """How many accounts a draft's target selects now; None when its saved view was deleted since."""
+    try:
+        return len(target_ids(session, experiment))
+    except ValidationError:
+        return None
+
+
 def design_of(experiment: Experiment, terms: Terms | None = None) -> Design:
     terms = terms or effective_terms(experiment)
     return Design(min_lift=float(terms.min_lift), baseline_rate=float(experiment.baseline_rate))
@@ -213,7 +221,10 @@ def design_of(experiment: Experiment, terms: Terms | None = None) -> Design:
 def planning_line(session: Session, experiment: Experiment) -> str:
     """The sample-size line: before the start for the accounts the target selects now, then for the arms."""
     if experiment.status == ExperimentStatus.DRAFT.value:
-        n = len(target_ids(session, experiment))
+        found = target_count(session, experiment)
+        if found is None:
+            return "The saved view this experiment targets no longer exists: give it another target to start."
+        n = found
     else:
         n = len(experiment.arms)
     return sample_size_line(n, float(experiment.holdout_share), design_of(experiment))
@@ -379,10 +390,11 @@ def parse_outcome(raw: Any) -> bool:
 
 def record_outcomes(session: Session, actor: Actor, experiment_id: int, outcomes: Mapping[int, Any]) -> int:
     """The custom yes/no of accounts in the experiment (account id -> yes / no); all or nothing. Returns how
-    many changed."""
+    many changed. Recorded once the experiment has started, also after it finished: the outcome of a finished
+    experiment is often known only later, and until every one is recorded its verdict stays "too early"."""
     experiment = get_experiment(session, experiment_id)
-    if experiment.status != ExperimentStatus.RUNNING.value:
-        raise Conflict("Outcomes are recorded while the experiment runs.", field="outcomes")
+    if experiment.status == ExperimentStatus.DRAFT.value:
+        raise Conflict("Outcomes are recorded once the experiment has started.", field="outcomes")
     if effective_terms(experiment).metric != Metric.CUSTOM.value:
         raise ValidationError(
             "This experiment's metric is not a custom yes/no: nothing to record.", field="outcomes"

@@ -93,7 +93,7 @@ def _show(experiment_id: int, status: int = 200, **forms: Any):
         terms=terms,
         metric_label=Metric(terms.metric).label,
         line=experiments.planning_line(session, experiment),
-        targets=len(experiments.target_ids(session, experiment)) if experiment.status == "draft" else None,
+        targets=experiments.target_count(session, experiment) if experiment.status == "draft" else None,
         result=result,
         arm_labels={a.value: a.label for a in Arm},
         metric_labels={m.value: m.label for m in Metric},
