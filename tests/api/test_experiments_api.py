@@ -10,18 +10,10 @@ from sqlalchemy import func, select
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import AuditEvent
 from ecp_tracker.models.base import utcnow
-from ecp_tracker.services.accounts import accounts
-from ecp_tracker.services.icp import versions
-from tests.conftest import TEST_ACTOR
+from tests.factories.experiments import fintech_workspace
 
 PROBLEM = "application/problem+json"
 END = (utcnow().date() + timedelta(days=30)).isoformat()
-ICP = {
-    "name": "Fintech ICP",
-    "narrative": "Fintech first.",
-    "criteria": [{"trait": "industry", "value": "Fintech", "points": 60}],
-    "tiers": [{"name": "A", "min_score": 60}, {"name": "C", "min_score": 0}],
-}
 BODY = {
     "name": "Tier A outbound",
     "hypothesis": "Outbound aimed at tier A converts more of them.",
@@ -38,11 +30,7 @@ BODY = {
 
 
 def _workspace(db_session):
-    version = versions.create_draft(db_session, TEST_ACTOR, ICP)
-    versions.activate(db_session, TEST_ACTOR, version.id)
-    for i in range(30):
-        accounts.create_account(db_session, TEST_ACTOR, {"name": f"Fin {i}", "industry": "Fintech"})
-    db_session.commit()
+    fintech_workspace(db_session, 30)
 
 
 def test_an_experiment_through_the_api(api_as, db_session):

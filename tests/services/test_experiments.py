@@ -21,14 +21,9 @@ from ecp_tracker.services.accounts.saved_views import delete_view, save_view
 from ecp_tracker.services.experiments import experiments
 from ecp_tracker.services.icp import versions
 from tests.conftest import TEST_ACTOR
+from tests.factories.experiments import ICP
 
 TODAY = utcnow().date()
-ICP = {
-    "name": "Fintech ICP",
-    "narrative": "Fintech first.",
-    "criteria": [{"trait": "industry", "value": "Fintech", "points": 60}],
-    "tiers": [{"name": "A", "min_score": 60}, {"name": "C", "min_score": 0}],
-}
 
 
 def body(**overrides: object) -> dict:

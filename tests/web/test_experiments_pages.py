@@ -13,16 +13,8 @@ from sqlalchemy import func, select
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.models import Experiment, ExperimentArm
 from ecp_tracker.models.base import utcnow
-from ecp_tracker.services.accounts import accounts
-from ecp_tracker.services.icp import versions
-from tests.conftest import TEST_ACTOR
+from tests.factories.experiments import fintech_workspace
 
-ICP = {
-    "name": "Fintech ICP",
-    "narrative": "Fintech first.",
-    "criteria": [{"trait": "industry", "value": "Fintech", "points": 60}],
-    "tiers": [{"name": "A", "min_score": 60}, {"name": "C", "min_score": 0}],
-}
 FORM = {
     "name": "Demo calls for tier A",
     "hypothesis": "Calling tier A accounts books more demos.",
@@ -40,11 +32,7 @@ FORM = {
 
 
 def _workspace(db_session):
-    version = versions.create_draft(db_session, TEST_ACTOR, ICP)
-    versions.activate(db_session, TEST_ACTOR, version.id)
-    for i in range(20):
-        accounts.create_account(db_session, TEST_ACTOR, {"name": f"Fin {i}", "industry": "Fintech"})
-    db_session.commit()
+    fintech_workspace(db_session, 20)
 
 
 def test_create_start_record_amend_and_read_an_experiment(client_as, db_session):
