@@ -16,6 +16,7 @@ from typing import Any
 from flask import Response, request
 
 from ecp_tracker.problems import is_api_request, problem
+from ecp_tracker.services.shared.raw_input import parameter_with_nul
 
 MAX_DEPTH = 32  # the deepest resource (a testimonial with tags in a list) is 3 levels
 MAX_ID = 2_147_483_647  # ids are the databases' 32-bit integers
@@ -122,12 +123,13 @@ def check_json_body() -> Response | None:
     if any(_too_big(value) for value in (request.view_args or {}).values()):
         # SQLite finds no row, PostgreSQL refuses the number for a 32-bit column: either way, no such record
         return problem(404, "Not found", ID_MESSAGE)
-    query_id = _big_id({key: request.args.getlist(key) for key in request.args})
+    query = {key: request.args.getlist(key) for key in request.args}
+    query_id = _big_id(query)
     if query_id is not None:
         return _invalid(query_id, ID_MESSAGE)
-    for key in request.args:  # PostgreSQL refuses NUL in text even in a search; SQLite would find nothing
-        if any("\x00" in value for value in [key, *request.args.getlist(key)]):
-            return _invalid(key, NUL_MESSAGE)
+    nul = parameter_with_nul(query)
+    if nul is not None:
+        return _invalid(nul, NUL_MESSAGE)
     if request.method not in {"POST", "PUT", "PATCH"} or not request.is_json:
         return None
     raw = request.get_data(cache=True)

@@ -7,6 +7,7 @@ from flask import Flask, g, redirect, render_template, request, url_for
 from ecp_tracker.domain.roles import Role
 from ecp_tracker.permissions import PUBLIC, permission
 from ecp_tracker.problems import is_api_request
+from ecp_tracker.services.shared.raw_input import parameter_with_nul
 from ecp_tracker.web.accounts import bp as accounts_bp
 from ecp_tracker.web.admin import bp as admin_bp
 from ecp_tracker.web.analysis import bp as analysis_bp
@@ -72,13 +73,11 @@ def register_web(app: Flask) -> None:
     def refuse_nul_in_the_address():
         """A NUL character in a page's query string is bad input on both databases (PostgreSQL cannot compare
         text holding one): a 400 page naming the parameter. The API answers the same with a 422."""
-        if is_api_request():
+        key = None if is_api_request() else parameter_with_nul(request.args.to_dict(flat=False))
+        if key is None:
             return None
-        for key in request.args:
-            if any("\x00" in value for value in [key, *request.args.getlist(key)]):
-                text = f"The address's parameter {key.replace(chr(0), '')!r} holds a NUL character (\\u0000)."
-                return render_template("errors/error.html", status=400, title="Bad request", text=text), 400
-        return None
+        text = f"The address's parameter {key.replace(chr(0), '')!r} holds a NUL character (\\u0000)."
+        return render_template("errors/error.html", status=400, title="Bad request", text=text), 400
 
     app.jinja_env.globals["audit_rows"] = audit_rows  # a global: macros imported without context use it too
 

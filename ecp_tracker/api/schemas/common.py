@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
 
+from ecp_tracker.domain.numbers import parse_decimal
 from ecp_tracker.services.shared.emails import email_problem
 
 NUMBER = {"type": "number"}
@@ -73,14 +73,9 @@ class JsonNumber(fields.Raw):
 
 
 def _numeric(value: int | float | str) -> bool:
-    """A JSON number, or text that reads as one ("1500.50"): "AAA" is refused here even where the service
-    would not look at it (a pending pilot's contract value)."""
-    if not isinstance(value, str):
-        return True
-    try:
-        return Decimal(value.strip()).is_finite()
-    except InvalidOperation:
-        return False
+    """A JSON number, or text that reads as one by the services' rule (domain.numbers: "1500.50"); "AAA" is
+    refused here even where the service would not look at it (a pending pilot's contract value)."""
+    return not isinstance(value, str) or parse_decimal(value) is not None
 
 
 class JsonBoolean(fields.Boolean):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -30,6 +31,7 @@ from ecp_tracker.services.analysis.population import (
     churn_durations,
     continuous_samples,
     model_patterns,
+    number_rows,
     number_value_counts,
     population,
 )
@@ -263,7 +265,8 @@ def _analyze(
     labels = {t.name: t.label for t in traits}
     pop = population(session, outcome, stratum)
     if outcome.kind is OutcomeKind.BINARY:
-        total, positives, counts = binary_counts(session, pop, traits)
+        numbers = number_rows(session, pop, traits)  # read once: the bands and the trend test share them
+        total, positives, counts = binary_counts(session, pop, traits, numbers=numbers)
         analysis = analyze_binary(
             outcome.name,
             counts,
@@ -274,7 +277,7 @@ def _analyze(
             labels=labels,
             higher_is_better=outcome.higher_is_better,
         )
-        analysis = replace(analysis, trends=_trends(session, pop, traits))
+        analysis = replace(analysis, trends=_trends(numbers))
         return _with_model_check(session, pop, analysis, traits, stratum, settings)
     if outcome.kind is OutcomeKind.CONTINUOUS:
         population_size, samples = continuous_samples(session, outcome.name, pop, traits)
@@ -297,9 +300,9 @@ def _analyze(
     )
 
 
-def _trends(session: Session, pop: Population, traits: tuple[TraitInfo, ...]) -> tuple[Trend, ...]:
+def _trends(numbers: Mapping[str, list[tuple[Decimal, str, int, int]]]) -> tuple[Trend, ...]:
     """The trend test of each number trait taking part (crude: over every stratum)."""
-    counted = number_value_counts(session, pop, traits)
+    counted = number_value_counts(numbers)
     return tuple(trend_test(name, counted[name]) for name in sorted(counted))
 
 

@@ -228,9 +228,14 @@ class _Tally:
 
 
 def binary_counts(
-    session: Session, pop: Population, traits: Sequence[TraitInfo]
+    session: Session,
+    pop: Population,
+    traits: Sequence[TraitInfo],
+    *,
+    numbers: Mapping[str, list[tuple[Decimal, str, int, int]]] | None = None,
 ) -> tuple[int, int, list[ValueCounts]]:
     """(population, positives, counts per trait value) in at most seven statements, whatever the size.
+    `numbers`: the number traits' rows (number_rows) when the caller has read them already (for the trend).
 
     Every statement groups by the stratum and the outcome (0/1) over the accounts table itself: joining a
     derived population table instead made SQLite several times slower at 100,000 accounts.
@@ -310,7 +315,9 @@ def binary_counts(
             for definition_id, in_stratum, positive, n in session.execute(union_all(*parts)):
                 tally.add_known(custom[definition_id].name, in_stratum, n, n if positive else 0)
 
-    for name, rows in _number_rows(session, pop, traits).items():  # banded here at the tertiles
+    if numbers is None:
+        numbers = number_rows(session, pop, traits)
+    for name, rows in numbers.items():  # banded here at the tertiles
         bands = number_bands(_weighted_numbers(rows))
         for number, in_stratum, n, positives in rows:
             tally.add_value(name, band_of(number, bands), in_stratum, n, positives)
@@ -319,7 +326,7 @@ def binary_counts(
     return total_n, total_pos, tally.value_counts([t.name for t in traits])
 
 
-def _number_rows(
+def number_rows(
     session: Session, pop: Population, traits: Sequence[TraitInfo]
 ) -> dict[str, list[tuple[Decimal, str, int, int]]]:
     """{number trait: [(number, stratum, accounts, positives), ...]} in one statement grouped by value (few
@@ -345,11 +352,12 @@ def _number_rows(
 
 
 def number_value_counts(
-    session: Session, pop: Population, traits: Sequence[TraitInfo]
+    numbers: Mapping[str, list[tuple[Decimal, str, int, int]]],
 ) -> dict[str, dict[Decimal, tuple[int, int]]]:
-    """{number trait: {number: (accounts, positives)}} over every stratum: what the trend test reads."""
+    """{number trait: {number: (accounts, positives)}} over every stratum, from number_rows: what the trend
+    test reads."""
     counted: dict[str, dict[Decimal, tuple[int, int]]] = {}
-    for name, rows in _number_rows(session, pop, traits).items():
+    for name, rows in numbers.items():
         values: dict[Decimal, tuple[int, int]] = {}
         for number, _stratum, n, positives in rows:
             accounts, positive = values.get(number, (0, 0))

@@ -7,6 +7,7 @@ one rule and one message wherever it is typed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -34,6 +35,15 @@ def blank(value: Any) -> bool:
 
 
 NUL_MESSAGE = "Remove the NUL character (\\0): it cannot be stored."
+
+
+def parameter_with_nul(query: Mapping[str, Sequence[str]]) -> str | None:
+    """The first query parameter whose name or a value holds a NUL character, else None. PostgreSQL refuses
+    NUL in text even in a search (SQLite would find nothing), so pages and the API refuse it up front."""
+    for key, values in query.items():
+        if any("\x00" in value for value in [key, *values]):
+            return key
+    return None
 
 
 def without_nul(value: Any, field: str, problems: Problems) -> str:
